@@ -1,0 +1,11 @@
+// Placeholder until the report_compare command lands; replaced by its module's owner.
+#include "cli/commands.hpp"
+
+namespace partcheck::cli {
+
+void add_report_compare_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("compare", "(not built yet)");
+  cmd->callback([] { throw CLI::RuntimeError("not built yet", kExitUsage); });
+}
+
+}  // namespace partcheck::cli
