@@ -1,0 +1,45 @@
+#pragma once
+// The /__mock/ admin API: health, reset, clock, faults, journal, stats,
+// uploads, directories, openapi.yaml (docs/admin-api.md). The HTTP layer hands
+// it whole small requests (admin bodies are JSON, bounded) and sends back
+// what it returns.
+#include <string>
+
+#include "mock_server/admin/fault_injector.hpp"
+#include "mock_server/admin/journal.hpp"
+#include "mock_server/admin/stats.hpp"
+#include "mock_server/server_config.hpp"
+#include "mock_server/store/store.hpp"
+
+namespace partcheck::mock {
+
+struct AdminRequest {
+  std::string method;  // "GET", "POST", "DELETE"
+  std::string path;    // after "/__mock/", without the query: "clock/advance"
+  std::string query;   // raw, without '?'
+  std::string body;
+  bool from_loopback = true;
+  std::string admin_key;  // X-Admin-Key header, or Bearer token, as sent
+};
+
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+struct AdminContext {
+  Store& store;
+  FaultInjector& faults;
+  Journal& journal;
+  Stats& stats;
+  const ServerConfig& config;
+};
+
+AdminResponse handle_admin(const AdminRequest& request, AdminContext& context);
+
+// The OpenAPI 3 document of the public and admin APIs (docs/openapi.yaml,
+// compiled in).
+std::string_view openapi_yaml();
+
+}  // namespace partcheck::mock

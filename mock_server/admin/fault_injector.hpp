@@ -1,0 +1,52 @@
+#pragma once
+// Faults the admin API arms (`POST /__mock/faults`) and the HTTP session
+// applies: a delayed response, a connection reset after N body bytes, 503 to
+// the next N requests, a slow reader. Thread-safe.
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace partcheck::mock {
+
+// What the session must do to one request.
+struct FaultPlan {
+  std::chrono::milliseconds delay{0};                   // before sending the response
+  std::optional<std::uint64_t> reset_after_body_bytes;  // close the socket hard after this many body bytes
+  bool unavailable = false;                             // answer 503 ServiceUnavailable at once
+  std::uint64_t read_bytes_per_second = 0;              // 0: read at full speed
+  std::vector<std::string> fault_ids;                   // which armed faults fired (for the journal)
+  bool any() const {
+    return delay.count() > 0 || reset_after_body_bytes || unavailable || read_bytes_per_second > 0;
+  }
+};
+
+class FaultInjector {
+ public:
+  // The plan for a request; consumes one use of every fault that matches.
+  FaultPlan plan_for(std::string_view method, std::string_view path);
+
+  // Admin API: add one fault from its JSON form (see docs/admin-api.md);
+  // returns the stored fault with its id, or an error message.
+  struct AddResult {
+    std::optional<nlohmann::json> fault;
+    std::string error;
+  };
+  AddResult add(const nlohmann::json& spec);
+  nlohmann::json list() const;
+  bool remove(const std::string& id);
+  void clear();
+
+ private:
+  struct Fault;
+  mutable std::mutex mutex_;
+  std::vector<nlohmann::json> faults_;  // the implementation may choose another form
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace partcheck::mock

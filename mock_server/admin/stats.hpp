@@ -1,0 +1,29 @@
+#pragma once
+// Counters since start or the last reset (`GET /__mock/stats`): requests,
+// body bytes in/out, parts, uploads completed, errors by code. Thread-safe.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mock_server/admin/request_record.hpp"
+
+namespace partcheck::mock {
+
+class Stats {
+ public:
+  void record(const RequestRecord& record);
+  nlohmann::json to_json() const;
+  void clear();
+
+ private:
+  mutable std::mutex mutex_;
+  std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0, parts_ = 0, uploads_completed_ = 0;
+  std::map<int, std::uint64_t> by_status_;
+  std::map<std::string, std::uint64_t> errors_by_code_;
+};
+
+}  // namespace partcheck::mock

@@ -1,0 +1,42 @@
+#pragma once
+// The mock server as a library: `partcheck serve` runs one, and the runner and
+// the benchmark embed one (on a free port) when no target is given.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mock_server/server_config.hpp"
+
+namespace partcheck::mock {
+
+class Store;
+
+class Server {
+ public:
+  // Opens the store and binds the listener (port 0: the kernel picks one).
+  // Throws std::runtime_error with a message for people when it cannot.
+  explicit Server(ServerConfig config);
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::string url() const;  // "http://127.0.0.1:PORT"
+  std::uint16_t port() const;
+  const std::string& root_directory_id() const;
+  const std::vector<std::string>& api_keys() const;  // includes a generated one
+  const ServerConfig& config() const;
+  Store& store();
+
+  void start();  // serves on config.threads background threads; returns at once
+  void wait();   // blocks until stop() (or a signal handled by the caller) ends serving
+  // Stops accepting, lets in-flight requests finish for a grace period, then
+  // cuts them; joins the threads. Safe to call twice and from any thread.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace partcheck::mock
