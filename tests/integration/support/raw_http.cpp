@@ -1,0 +1,116 @@
+#include "tests/integration/support/raw_http.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+#include "contract/data_source.hpp"
+
+namespace partcheck::testing {
+
+RawConnection::RawConnection(const std::string& host, int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
+    throw std::runtime_error("not an IPv4 address: " + host);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("connect failed: " + std::string(std::strerror(errno)));
+}
+
+RawConnection::~RawConnection() { close(); }
+
+void RawConnection::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool RawConnection::send_all(const char* data, std::size_t size) {
+  while (size > 0) {
+    auto n = ::send(fd_, data, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void RawConnection::send_head(const std::string& method, const std::string& target,
+                              const std::string& extra_headers, std::uint64_t content_length) {
+  std::string head = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers +
+                     "Content-Length: " + std::to_string(content_length) + "\r\n\r\n";
+  if (!send_all(head.data(), head.size())) throw std::runtime_error("peer closed while sending headers");
+}
+
+bool RawConnection::send_file_bytes(std::uint64_t seed, std::uint64_t offset, std::uint64_t length) {
+  contract::DataSource source(seed);
+  std::vector<char> chunk(1 << 20);
+  while (length > 0) {
+    auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length, chunk.size()));
+    source.fill(offset, std::span<char>(chunk.data(), n));
+    if (!send_all(chunk.data(), n)) return false;
+    offset += n;
+    length -= n;
+  }
+  return true;
+}
+
+RawResponse RawConnection::read_response(int timeout_seconds) {
+  RawResponse response;
+  std::string data;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  std::size_t header_end = std::string::npos;
+  std::size_t wanted = std::string::npos;
+  char buf[65536];
+  while (true) {
+    if (header_end != std::string::npos && wanted != std::string::npos && data.size() >= wanted) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (header_end == std::string::npos && (header_end = data.find("\r\n\r\n")) != std::string::npos) {
+      std::string lower = data.substr(0, header_end);
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      auto at = lower.find("content-length:");
+      if (at != std::string::npos) wanted = header_end + 4 + std::stoull(lower.substr(at + 15));
+    }
+  }
+  if (data.rfind("HTTP/1.", 0) == 0 && data.size() > 12) response.status = std::stoi(data.substr(9, 3));
+  if (header_end != std::string::npos) {
+    response.headers = data.substr(0, header_end);
+    response.body = data.substr(header_end + 4);
+  }
+  return response;
+}
+
+RawResponse post_generated_part(const std::string& host, int port, const std::string& target,
+                                const std::string& auth_header, const std::string& content_range,
+                                std::uint64_t seed, std::uint64_t offset, std::uint64_t length) {
+  RawConnection connection(host, port);
+  connection.send_head("POST", target,
+                       auth_header + "\r\nContent-Type: application/octet-stream\r\nContent-Range: " +
+                           content_range + "\r\n",
+                       length);
+  connection.send_file_bytes(seed, offset, length);
+  return connection.read_response(120);
+}
+
+}  // namespace partcheck::testing
