@@ -1,0 +1,22 @@
+#pragma once
+// Escaping for the report formats. Scenario data (URLs, headers, response
+// excerpts) comes from the target and is untrusted: it may carry markup,
+// control characters or bytes that are not UTF-8.
+#include <string>
+#include <string_view>
+
+namespace partcheck::runner {
+
+// Replaces every invalid UTF-8 sequence by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
+// Text and attribute content for HTML: & < > " ' become entities; invalid UTF-8 is replaced.
+std::string html_escape(std::string_view text);
+
+// Text and attribute content for XML 1.0: as html_escape, and characters XML 1.0
+// cannot carry at all (controls other than tab, LF, CR) become U+FFFD.
+std::string xml_escape(std::string_view text);
+// As xml_escape, and tab/LF/CR as character references so attribute values keep them.
+std::string xml_attribute_escape(std::string_view text);
+
+}  // namespace partcheck::runner
