@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace partcheck::mock {
 
@@ -25,6 +26,10 @@ class PartWriter {
   virtual void write(std::span<const std::byte> data) = 0;
   // Makes the part durable (fsync under FsyncPolicy::Always) and visible.
   virtual void commit() = 0;
+  // Staged writers only (opened with overwrites=true): land the bytes at
+  // another offset than the one given to open_part. A body of unknown length
+  // is staged before its place in the file is decided.
+  virtual void retarget(std::uint64_t offset) = 0;
 };
 
 class ContentReader {
@@ -55,6 +60,16 @@ class StorageBackend {
   virtual std::unique_ptr<ContentReader> open_file(const std::string& file_id) = 0;  // null if not kept
   virtual void remove_file(const std::string& file_id) = 0;
   virtual void remove_all() = 0;  // admin reset
+
+  // Deliberately broken behaviour (mock `--deviate`): MOVE-1 flips the last
+  // byte of a moved file, MOVE-8 copies a file instead of moving it.
+  virtual void flip_last_byte(const std::string& file_id) = 0;
+  virtual void copy_file(const std::string& from_file_id, const std::string& to_file_id) = 0;
+
+  // What is stored, for recovery after a restart: the store drops whatever
+  // its metadata does not know.
+  virtual std::vector<std::string> stored_uploads() const = 0;
+  virtual std::vector<std::string> stored_files() const = 0;
 };
 
 }  // namespace partcheck::mock

@@ -1,0 +1,62 @@
+#pragma once
+// Bytes as files under --data-dir:
+//   uploads/<hash>.data             the upload, written in place at each part's offset (sparse)
+//   uploads/<hash>.stage-<random>   a part that overwrites acknowledged bytes, until commit
+//   uploads/<hash>.redo-<offset>    a committed stage being copied in (replayed after a crash)
+//   files/<file id>.data            a moved file (renamed from its upload, never copied)
+// Every name is built from a uuid checked here, so nothing is ever written
+// outside the data dir. The store keeps its JSON metadata next to these.
+#include <filesystem>
+#include <string>
+
+#include "mock_server/server_config.hpp"
+#include "mock_server/storage/storage_backend.hpp"
+
+namespace partcheck::mock {
+
+class DiskStorage final : public StorageBackend {
+ public:
+  // Creates the layout, removes stages of parts that never committed and
+  // finishes copying committed ones (a crash mid-commit).
+  DiskStorage(std::filesystem::path data_dir, FsyncPolicy fsync);
+
+  std::string_view name() const override { return "disk"; }
+  bool keeps_content() const override { return true; }
+
+  std::unique_ptr<PartWriter> open_part(const std::string& hash, std::uint64_t offset,
+                                        bool overwrites) override;
+  void trim_upload(const std::string& hash, std::uint64_t acknowledged) override;
+  void remove_upload(const std::string& hash) override;
+  std::unique_ptr<ContentReader> open_upload(const std::string& hash) override;
+
+  void promote(const std::string& hash, const std::string& file_id) override;
+  std::unique_ptr<ContentReader> open_file(const std::string& file_id) override;
+  void remove_file(const std::string& file_id) override;
+  void remove_all() override;
+
+  void flip_last_byte(const std::string& file_id) override;
+  void copy_file(const std::string& from_file_id, const std::string& to_file_id) override;
+  std::vector<std::string> stored_uploads() const override;
+  std::vector<std::string> stored_files() const override;
+
+  const std::filesystem::path& uploads_dir() const { return uploads_dir_; }
+  const std::filesystem::path& files_dir() const { return files_dir_; }
+  bool fsync_enabled() const { return fsync_ == FsyncPolicy::Always; }
+
+  std::filesystem::path upload_path(const std::string& hash) const;
+  std::filesystem::path file_path(const std::string& file_id) const;
+  // Copies a committed stage into the upload and removes it (commit and recovery).
+  void apply_redo(const std::filesystem::path& redo, const std::string& hash, std::uint64_t offset);
+
+ private:
+  void recover_stages();
+
+  std::filesystem::path uploads_dir_;
+  std::filesystem::path files_dir_;
+  FsyncPolicy fsync_;
+};
+
+// Durability helpers shared with the store's metadata files.
+void fsync_directory(const std::filesystem::path& dir);
+
+}  // namespace partcheck::mock

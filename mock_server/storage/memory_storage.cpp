@@ -1,0 +1,149 @@
+#include "mock_server/storage/memory_storage.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace partcheck::mock {
+namespace {
+
+// A part is gathered in its own buffer and copied in at commit, so an aborted
+// part never touches the upload (memory storage is for small tests only).
+class MemoryPartWriter final : public PartWriter {
+ public:
+  MemoryPartWriter(MemoryStorage& storage, std::string hash, std::uint64_t offset)
+      : storage_(storage), hash_(std::move(hash)), offset_(offset) {}
+
+  void write(std::span<const std::byte> data) override {
+    if (committed_) throw StorageError("memory storage: write after commit");
+    buffer_.insert(buffer_.end(), data.begin(), data.end());
+  }
+  void commit() override {
+    if (committed_) return;
+    storage_.store_part(hash_, offset_, buffer_);
+    committed_ = true;
+    MemoryStorage::Bytes().swap(buffer_);
+  }
+  void retarget(std::uint64_t offset) override { offset_ = offset; }
+
+ private:
+  MemoryStorage& storage_;
+  std::string hash_;
+  std::uint64_t offset_;
+  MemoryStorage::Bytes buffer_;
+  bool committed_ = false;
+};
+
+class MemoryReader final : public ContentReader {
+ public:
+  MemoryReader(std::mutex& mutex, std::shared_ptr<MemoryStorage::Bytes> bytes)
+      : mutex_(mutex), bytes_(std::move(bytes)) {}
+  std::uint64_t size() const override {
+    std::lock_guard lock(mutex_);
+    return bytes_->size();
+  }
+  std::size_t read(std::uint64_t offset, std::span<std::byte> out) override {
+    std::lock_guard lock(mutex_);
+    if (offset >= bytes_->size()) return 0;
+    auto n = std::min<std::uint64_t>(out.size(), bytes_->size() - offset);
+    std::memcpy(out.data(), bytes_->data() + offset, n);
+    return static_cast<std::size_t>(n);
+  }
+
+ private:
+  std::mutex& mutex_;
+  std::shared_ptr<MemoryStorage::Bytes> bytes_;
+};
+
+template <class Map>
+std::vector<std::string> keys_of(const Map& map) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : map) keys.push_back(key);
+  return keys;
+}
+
+}  // namespace
+
+std::unique_ptr<PartWriter> MemoryStorage::open_part(const std::string& hash, std::uint64_t offset,
+                                                     bool /*overwrites*/) {
+  return std::make_unique<MemoryPartWriter>(*this, hash, offset);
+}
+
+void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, const Bytes& bytes) {
+  std::lock_guard lock(mutex_);
+  auto& slot = uploads_[hash];
+  if (!slot) slot = std::make_shared<Bytes>();
+  if (slot->size() < offset + bytes.size()) slot->resize(offset + bytes.size());
+  std::copy(bytes.begin(), bytes.end(), slot->begin() + static_cast<std::ptrdiff_t>(offset));
+}
+
+void MemoryStorage::trim_upload(const std::string& hash, std::uint64_t acknowledged) {
+  std::lock_guard lock(mutex_);
+  auto it = uploads_.find(hash);
+  if (it != uploads_.end() && it->second->size() > acknowledged) it->second->resize(acknowledged);
+}
+
+void MemoryStorage::remove_upload(const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  uploads_.erase(hash);
+}
+
+std::unique_ptr<ContentReader> MemoryStorage::reader_for(std::shared_ptr<Bytes> bytes) {
+  return std::make_unique<MemoryReader>(mutex_, std::move(bytes));
+}
+
+std::unique_ptr<ContentReader> MemoryStorage::open_upload(const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  auto it = uploads_.find(hash);
+  if (it == uploads_.end()) return nullptr;
+  return reader_for(it->second);
+}
+
+void MemoryStorage::promote(const std::string& hash, const std::string& file_id) {
+  std::lock_guard lock(mutex_);
+  auto it = uploads_.find(hash);
+  files_[file_id] = it == uploads_.end() ? std::make_shared<Bytes>() : it->second;
+  if (it != uploads_.end()) uploads_.erase(it);
+}
+
+std::unique_ptr<ContentReader> MemoryStorage::open_file(const std::string& file_id) {
+  std::lock_guard lock(mutex_);
+  auto it = files_.find(file_id);
+  if (it == files_.end()) return nullptr;
+  return reader_for(it->second);
+}
+
+void MemoryStorage::remove_file(const std::string& file_id) {
+  std::lock_guard lock(mutex_);
+  files_.erase(file_id);
+}
+
+void MemoryStorage::remove_all() {
+  std::lock_guard lock(mutex_);
+  uploads_.clear();
+  files_.clear();
+}
+
+void MemoryStorage::flip_last_byte(const std::string& file_id) {
+  std::lock_guard lock(mutex_);
+  auto it = files_.find(file_id);
+  if (it != files_.end() && !it->second->empty()) it->second->back() ^= std::byte{0xff};
+}
+
+void MemoryStorage::copy_file(const std::string& from_file_id, const std::string& to_file_id) {
+  std::lock_guard lock(mutex_);
+  auto it = files_.find(from_file_id);
+  if (it == files_.end()) throw StorageError("memory storage: no file " + from_file_id + " to copy");
+  files_[to_file_id] = std::make_shared<Bytes>(*it->second);
+}
+
+std::vector<std::string> MemoryStorage::stored_uploads() const {
+  std::lock_guard lock(mutex_);
+  return keys_of(uploads_);
+}
+
+std::vector<std::string> MemoryStorage::stored_files() const {
+  std::lock_guard lock(mutex_);
+  return keys_of(files_);
+}
+
+}  // namespace partcheck::mock

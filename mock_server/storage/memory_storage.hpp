@@ -1,0 +1,47 @@
+#pragma once
+// Bytes kept in process memory: for unit tests and small demos. Everything is
+// lost when the process ends, so a restart starts empty.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "mock_server/storage/storage_backend.hpp"
+
+namespace partcheck::mock {
+
+class MemoryStorage final : public StorageBackend {
+ public:
+  using Bytes = std::vector<std::byte>;
+
+  std::string_view name() const override { return "memory"; }
+  bool keeps_content() const override { return true; }
+
+  std::unique_ptr<PartWriter> open_part(const std::string& hash, std::uint64_t offset,
+                                        bool overwrites) override;
+  void trim_upload(const std::string& hash, std::uint64_t acknowledged) override;
+  void remove_upload(const std::string& hash) override;
+  std::unique_ptr<ContentReader> open_upload(const std::string& hash) override;
+
+  void promote(const std::string& hash, const std::string& file_id) override;
+  std::unique_ptr<ContentReader> open_file(const std::string& file_id) override;
+  void remove_file(const std::string& file_id) override;
+  void remove_all() override;
+
+  void flip_last_byte(const std::string& file_id) override;
+  void copy_file(const std::string& from_file_id, const std::string& to_file_id) override;
+  std::vector<std::string> stored_uploads() const override;
+  std::vector<std::string> stored_files() const override;
+
+  // Called by a writer's commit: the part's bytes land at `offset`.
+  void store_part(const std::string& hash, std::uint64_t offset, const Bytes& bytes);
+
+ private:
+  std::unique_ptr<ContentReader> reader_for(std::shared_ptr<Bytes> bytes);
+
+  mutable std::mutex mutex_;  // guards the maps and every Bytes in them
+  std::map<std::string, std::shared_ptr<Bytes>, std::less<>> uploads_;
+  std::map<std::string, std::shared_ptr<Bytes>, std::less<>> files_;
+};
+
+}  // namespace partcheck::mock
