@@ -43,9 +43,21 @@ class FaultInjector {
   void clear();
 
  private:
-  struct Fault;
+  enum class Kind { Delay, ResetAfterBytes, Unavailable, SlowRead };
+  struct Fault {
+    std::string id;  // "f1", "f2", ... in arming order
+    Kind kind = Kind::Delay;
+    std::uint64_t amount = 0;  // ms, bytes or bytes per second, by kind; unused for Unavailable
+    std::string method;        // upper case; empty: any method
+    std::string path_prefix;   // empty: any path
+    std::uint64_t count = 1;   // uses armed; 0: until removed
+    std::uint64_t fired = 0;   // uses consumed
+  };
+  static nlohmann::json to_json(const Fault& fault);
+  bool matches(const Fault& fault, std::string_view method, std::string_view path) const;
+
   mutable std::mutex mutex_;
-  std::vector<nlohmann::json> faults_;  // the implementation may choose another form
+  std::vector<Fault> faults_;  // arming order
   std::uint64_t next_id_ = 1;
 };
 

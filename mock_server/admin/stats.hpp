@@ -2,6 +2,7 @@
 // Counters since start or the last reset (`GET /__mock/stats`): requests,
 // body bytes in/out, parts, uploads completed, errors by code. Thread-safe.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -18,8 +19,12 @@ class Stats {
   void record(const RequestRecord& record);
   nlohmann::json to_json() const;
   void clear();
+  // Time since this object was made (the server's start); clear() keeps it.
+  std::chrono::steady_clock::duration uptime() const;
 
  private:
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point since_ = std::chrono::system_clock::now();  // start or last clear()
   mutable std::mutex mutex_;
   std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0, parts_ = 0, uploads_completed_ = 0;
   std::map<int, std::uint64_t> by_status_;

@@ -1,0 +1,216 @@
+#include "mock_server/admin/fault_injector.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <limits>
+
+namespace partcheck::mock {
+namespace {
+
+using nlohmann::json;
+
+// The admin API itself is never faulted: a test that armed "unavailable for
+// every request" must still be able to disarm it.
+constexpr std::string_view kAdminPrefix = "/__mock/";
+// A delay longer than this is a typo, and would outlive any client timeout.
+constexpr std::uint64_t kMaxDelayMs = 10 * 60 * 1000;
+
+struct KindInfo {
+  std::string_view name;
+  std::string_view amount_field;  // empty: the kind takes no amount
+  std::uint64_t min_amount;
+  std::uint64_t max_amount;
+};
+
+// Indexed by FaultInjector::Kind.
+constexpr std::array<KindInfo, 4> kKinds{{
+    {"delay", "ms", 1, kMaxDelayMs},
+    {"reset_after_bytes", "bytes", 0, std::numeric_limits<std::uint64_t>::max()},
+    {"unavailable", "", 0, 0},
+    {"slow_read", "bytes_per_second", 1, std::numeric_limits<std::uint64_t>::max()},
+}};
+
+constexpr std::array<std::string_view, 3> kAmountFields{"ms", "bytes", "bytes_per_second"};
+
+std::string kind_list() {
+  std::string out;
+  for (const auto& kind : kKinds) {
+    if (!out.empty()) out += ", ";
+    out += kind.name;
+  }
+  return out;
+}
+
+// A non-negative whole JSON number, or why not.
+std::optional<std::uint64_t> whole_number(const json& value, std::string_view field, std::string& error) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer()) {
+    error = std::string(field) + " must not be negative (got " + value.dump() + ")";
+  } else {
+    error = std::string(field) + " must be a whole number (got " + value.dump() + ")";
+  }
+  return std::nullopt;
+}
+
+bool valid_method(std::string_view method) {
+  return !method.empty() && method.size() <= 16 &&
+         std::all_of(method.begin(), method.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
+}
+
+}  // namespace
+
+FaultInjector::AddResult FaultInjector::add(const json& spec) {
+  auto fail = [](std::string message) { return AddResult{std::nullopt, std::move(message)}; };
+  if (!spec.is_object()) return fail("a fault is a JSON object, e.g. {\"kind\":\"delay\",\"ms\":500}");
+
+  for (const auto& [key, value] : spec.items()) {
+    const bool known = key == "kind" || key == "match" || key == "count" ||
+                       std::find(kAmountFields.begin(), kAmountFields.end(), key) != kAmountFields.end();
+    if (!known) {
+      if (key == "id") return fail("id is given by the server; leave it out");
+      return fail("unknown field '" + key + "' (fields: kind, ms, bytes, bytes_per_second, match, count)");
+    }
+  }
+
+  const auto kind_it = spec.find("kind");
+  if (kind_it == spec.end()) return fail("kind is missing (one of " + kind_list() + ")");
+  if (!kind_it->is_string()) return fail("kind must be a string (one of " + kind_list() + ")");
+  const auto kind_name = kind_it->get<std::string>();
+  const auto kind_pos = std::find_if(kKinds.begin(), kKinds.end(),
+                                     [&](const KindInfo& info) { return info.name == kind_name; });
+  if (kind_pos == kKinds.end()) return fail("unknown kind '" + kind_name + "' (one of " + kind_list() + ")");
+  const KindInfo& info = *kind_pos;
+
+  Fault fault;
+  fault.kind = static_cast<Kind>(kind_pos - kKinds.begin());
+
+  for (const auto field : kAmountFields) {
+    if (field != info.amount_field && spec.contains(field)) {
+      std::string message = std::string(field) + " does not apply to a " + kind_name + " fault";
+      if (!info.amount_field.empty()) message += " (it takes " + std::string(info.amount_field) + ")";
+      return fail(message);
+    }
+  }
+  if (!info.amount_field.empty()) {
+    const std::string field(info.amount_field);
+    const auto it = spec.find(field);
+    if (it == spec.end()) return fail("a " + kind_name + " fault needs " + field);
+    std::string error;
+    const auto amount = whole_number(*it, field, error);
+    if (!amount) return fail(error);
+    if (*amount < info.min_amount || *amount > info.max_amount) {
+      std::string message = field + " must be at least " + std::to_string(info.min_amount);
+      if (info.max_amount != std::numeric_limits<std::uint64_t>::max()) {
+        message += " and at most " + std::to_string(info.max_amount);
+      }
+      return fail(message + " (got " + std::to_string(*amount) + ")");
+    }
+    fault.amount = *amount;
+  }
+
+  if (const auto it = spec.find("count"); it != spec.end()) {
+    std::string error;
+    const auto count = whole_number(*it, "count", error);
+    if (!count) return fail(error + "; 0 means until removed");
+    fault.count = *count;
+  }
+
+  if (const auto it = spec.find("match"); it != spec.end()) {
+    if (!it->is_object()) return fail("match must be an object with method and/or path_prefix");
+    for (const auto& [key, value] : it->items()) {
+      if (key == "method") {
+        if (!value.is_string() || !valid_method(value.get<std::string>())) {
+          return fail("match.method must be an HTTP method name such as \"POST\" (got " + value.dump() + ")");
+        }
+        fault.method = value.get<std::string>();
+        std::transform(fault.method.begin(), fault.method.end(), fault.method.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      } else if (key == "path_prefix") {
+        if (!value.is_string() || value.get<std::string>().empty() || value.get<std::string>().front() != '/') {
+          return fail("match.path_prefix must be a path starting with '/' (got " + value.dump() + ")");
+        }
+        fault.path_prefix = value.get<std::string>();
+        if (fault.path_prefix.starts_with(kAdminPrefix)) {
+          return fail("match.path_prefix may not point into /__mock/: the admin API is never faulted");
+        }
+      } else {
+        return fail("unknown field 'match." + key + "' (fields: method, path_prefix)");
+      }
+    }
+  }
+
+  std::lock_guard lock(mutex_);
+  fault.id = "f" + std::to_string(next_id_++);
+  faults_.push_back(fault);
+  return AddResult{to_json(fault), {}};
+}
+
+bool FaultInjector::matches(const Fault& fault, std::string_view method, std::string_view path) const {
+  if (!fault.method.empty() && fault.method != method) return false;
+  return path.starts_with(fault.path_prefix);
+}
+
+FaultPlan FaultInjector::plan_for(std::string_view method, std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  FaultPlan plan;
+  if (path.starts_with(kAdminPrefix)) return plan;
+
+  std::lock_guard lock(mutex_);
+  for (auto& fault : faults_) {
+    if (!matches(fault, method, path)) continue;
+    ++fault.fired;
+    plan.fault_ids.push_back(fault.id);
+    switch (fault.kind) {
+      case Kind::Delay:
+        plan.delay += std::chrono::milliseconds(fault.amount);  // two armed delays add up
+        break;
+      case Kind::ResetAfterBytes:
+        plan.reset_after_body_bytes = std::min(plan.reset_after_body_bytes.value_or(fault.amount), fault.amount);
+        break;
+      case Kind::Unavailable:
+        plan.unavailable = true;
+        break;
+      case Kind::SlowRead:
+        plan.read_bytes_per_second = plan.read_bytes_per_second == 0
+                                         ? fault.amount
+                                         : std::min(plan.read_bytes_per_second, fault.amount);
+        break;
+    }
+  }
+  std::erase_if(faults_, [](const Fault& fault) { return fault.count != 0 && fault.fired >= fault.count; });
+  return plan;
+}
+
+json FaultInjector::to_json(const Fault& fault) {
+  const KindInfo& info = kKinds[static_cast<std::size_t>(fault.kind)];
+  json out{{"id", fault.id}, {"kind", info.name}};
+  if (!info.amount_field.empty()) out[std::string(info.amount_field)] = fault.amount;
+  json match = json::object();
+  if (!fault.method.empty()) match["method"] = fault.method;
+  if (!fault.path_prefix.empty()) match["path_prefix"] = fault.path_prefix;
+  out["match"] = match;
+  out["count"] = fault.count;
+  out["fired"] = fault.fired;
+  out["remaining"] = fault.count == 0 ? json(nullptr) : json(fault.count - fault.fired);
+  return out;
+}
+
+json FaultInjector::list() const {
+  std::lock_guard lock(mutex_);
+  json out = json::array();
+  for (const auto& fault : faults_) out.push_back(to_json(fault));
+  return out;
+}
+
+bool FaultInjector::remove(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return std::erase_if(faults_, [&](const Fault& fault) { return fault.id == id; }) > 0;
+}
+
+void FaultInjector::clear() {
+  std::lock_guard lock(mutex_);
+  faults_.clear();
+}
+
+}  // namespace partcheck::mock

@@ -1,0 +1,99 @@
+#include "mock_server/admin/journal.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+
+#include "mock_server/admin/iso_time.hpp"
+
+namespace partcheck::mock {
+namespace {
+
+constexpr std::string_view kRedacted = "<redacted>";
+constexpr std::array<std::string_view, 4> kSecretHeaders{"authorization", "x-token", "x-admin-key",
+                                                         "proxy-authorization"};
+
+bool is_secret_header(std::string_view name) {
+  return std::any_of(kSecretHeaders.begin(), kSecretHeaders.end(), [&](std::string_view secret) {
+    return name.size() == secret.size() &&
+           std::equal(name.begin(), name.end(), secret.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  });
+}
+
+// Keeps the scheme of "Bearer <key>" (useful when checking AUTH-2) but
+// never the key itself. Idempotent: "Bearer <redacted>" stays as it is.
+std::string redact(std::string_view value) {
+  const auto space = value.find(' ');
+  if (space == std::string_view::npos) return std::string(kRedacted);
+  return std::string(value.substr(0, space + 1)) + std::string(kRedacted);
+}
+
+nlohmann::json record_json(std::uint64_t seq, const RequestRecord& record) {
+  // An object is what scripts want (`.headers["Content-Range"]`); a repeated
+  // header is joined with ", " as HTTP allows.
+  nlohmann::json headers = nlohmann::json::object();
+  for (const auto& [name, value] : record.headers) {
+    auto& slot = headers[name];
+    slot = slot.is_null() ? value : slot.get<std::string>() + ", " + value;
+  }
+  return {
+      {"seq", seq},
+      {"time", iso8601_utc(record.started)},
+      {"remote", record.remote},
+      {"method", record.method},
+      {"target", record.target},
+      {"headers", std::move(headers)},
+      {"status", record.status},
+      {"code", record.code},
+      {"bytes_in", record.bytes_in},
+      {"bytes_out", record.bytes_out},
+      {"duration_ms", record.duration_ms},
+      {"first_byte_ms", record.first_byte_ms},
+      {"part", record.part},
+      {"completed_upload", record.completed_upload},
+  };
+}
+
+}  // namespace
+
+Journal::Journal(std::size_t capacity) : capacity_(capacity) {}
+
+void Journal::record(const RequestRecord& record) {
+  RequestRecord kept = record;
+  // The session redacts already; a secret must not reach the journal even if
+  // a new code path forgets to.
+  for (auto& [name, value] : kept.headers) {
+    if (is_secret_header(name) && value != kRedacted) value = redact(value);
+  }
+  std::lock_guard lock(mutex_);
+  ++sequence_;
+  if (capacity_ == 0) return;
+  if (entries_.size() == capacity_) entries_.pop_front();
+  entries_.push_back(std::move(kept));
+}
+
+nlohmann::json Journal::to_json(std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  // Entries are consecutive: the newest has seq == sequence_.
+  const std::uint64_t first_seq = sequence_ - entries_.size() + 1;
+  const std::size_t skip = entries_.size() > limit ? entries_.size() - limit : 0;
+  nlohmann::json entries = nlohmann::json::array();
+  for (std::size_t i = skip; i < entries_.size(); ++i) entries.push_back(record_json(first_seq + i, entries_[i]));
+  return {
+      {"capacity", capacity_},
+      {"recorded", sequence_},  // since start or the last clear
+      {"dropped", sequence_ - entries_.size()},
+      {"entries", std::move(entries)},
+  };
+}
+
+void Journal::clear() {
+  std::lock_guard lock(mutex_);
+  entries_.clear();
+  sequence_ = 0;
+}
+
+}  // namespace partcheck::mock
