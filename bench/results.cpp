@@ -277,6 +277,13 @@ json to_json(const BenchResult& r) {
     put_optional(gate, "actual", g.actual);
     j["gates"].push_back(gate);
   }
+  j["timeline"] = json::array();
+  for (const auto& u : r.timeline)
+    j["timeline"].push_back({{"start_s", u.start_s},
+                             {"end_s", u.end_s},
+                             {"bytes", u.bytes},
+                             {"part_ends_s", u.part_ends_s},
+                             {"ok", u.ok}});
   j["metrics"] = r.metrics();  // derived, for readers that do not recompute
   return j;
 }
@@ -340,6 +347,14 @@ BenchResult bench_result_from_json(const json& j) {
   for (const auto& g : array(j, "gates", "$"))
     r.gates.push_back({field<std::string>(g, "expression", "gates[]"), field<std::string>(g, "metric", "gates[]"),
                        optional_field<double>(g, "actual", "gates[]"), field<bool>(g, "passed", "gates[]")});
+  if (auto it = j.find("timeline"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) throw std::runtime_error("bench results: $.timeline is not an array");
+    for (const auto& u : *it)
+      r.timeline.push_back({field<double>(u, "start_s", "timeline[]"), field<double>(u, "end_s", "timeline[]"),
+                            field<std::uint64_t>(u, "bytes", "timeline[]"),
+                            field<std::vector<double>>(u, "part_ends_s", "timeline[]"),
+                            field<bool>(u, "ok", "timeline[]")});
+  }
   return r;
 }
 

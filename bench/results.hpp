@@ -137,6 +137,17 @@ struct Totals {
   double parts_per_s = 0;
 };
 
+// One upload on the measured clock, for the per-upload timeline of the HTML
+// report. A run keeps the first kMaxTimelineUploads uploads only.
+struct UploadSpan {
+  double start_s = 0;                 // from the end of the warm-up; negative: began during it
+  double end_s = 0;
+  std::uint64_t bytes = 0;            // body bytes acknowledged
+  std::vector<double> part_ends_s;    // when each acknowledged part's response arrived
+  bool ok = true;                     // completed (and verified, when asked)
+};
+inline constexpr std::size_t kMaxTimelineUploads = 2000;
+
 struct BenchResult {
   std::string schema = kResultsSchema;
   int schema_version = kResultsSchemaVersion;
@@ -153,6 +164,7 @@ struct BenchResult {
   std::optional<Calibration> calibration;
   Verification verification;
   std::vector<Gate> gates;
+  std::vector<UploadSpan> timeline;  // empty when not recorded (optional in the JSON)
 
   std::uint64_t error_count() const;
   // The metrics gates can name (throughput_MiBps, p99_part_s, ...); a metric
