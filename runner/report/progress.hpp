@@ -30,7 +30,6 @@ class Progress {
   bool interactive_;
   std::size_t done_ = 0;
   std::size_t counts_[5] = {};  // indexed by Verdict
-  std::size_t last_bar_width_ = 0;
 };
 
 }  // namespace partcheck::runner
