@@ -44,7 +44,9 @@ std::string kind_list() {
 
 // A non-negative whole JSON number, or why not.
 std::optional<std::uint64_t> whole_number(const json& value, std::string_view field, std::string& error) {
+  // A parsed "5" is unsigned, but a json built in code from int 5 is signed.
   if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return value.get<std::uint64_t>();
   if (value.is_number_integer()) {
     error = std::string(field) + " must not be negative (got " + value.dump() + ")";
   } else {
@@ -87,7 +89,7 @@ FaultInjector::AddResult FaultInjector::add(const json& spec) {
 
   for (const auto field : kAmountFields) {
     if (field != info.amount_field && spec.contains(field)) {
-      std::string message = std::string(field) + " does not apply to a " + kind_name + " fault";
+      std::string message = std::string(field) + " does not apply to kind " + kind_name;
       if (!info.amount_field.empty()) message += " (it takes " + std::string(info.amount_field) + ")";
       return fail(message);
     }
@@ -95,7 +97,7 @@ FaultInjector::AddResult FaultInjector::add(const json& spec) {
   if (!info.amount_field.empty()) {
     const std::string field(info.amount_field);
     const auto it = spec.find(field);
-    if (it == spec.end()) return fail("a " + kind_name + " fault needs " + field);
+    if (it == spec.end()) return fail("kind " + kind_name + " needs " + field);
     std::string error;
     const auto amount = whole_number(*it, field, error);
     if (!amount) return fail(error);

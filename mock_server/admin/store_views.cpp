@@ -87,7 +87,7 @@ std::variant<DirectorySpec, std::string> directory_spec_from_json(const json& bo
       has_name = true;
     } else if (key == "quota") {
       if (value.is_null()) continue;
-      if (value.is_number_unsigned()) {
+      if (value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
         spec.quota = value.get<std::uint64_t>();
       } else if (value.is_string()) {
         const auto parsed = contract::parse_byte_size(value.get<std::string>());

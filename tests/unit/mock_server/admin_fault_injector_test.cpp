@@ -1,0 +1,158 @@
+#include "mock_server/admin/fault_injector.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace partcheck::mock;
+using nlohmann::json;
+
+namespace {
+
+std::string add_error(FaultInjector& faults, const json& spec) {
+  auto added = faults.add(spec);
+  EXPECT_FALSE(added.fault) << "accepted " << spec.dump();
+  return added.error;
+}
+
+std::string add_ok(FaultInjector& faults, const json& spec) {
+  auto added = faults.add(spec);
+  EXPECT_TRUE(added.fault) << spec.dump() << ": " << added.error;
+  return added.fault ? added.fault->at("id").get<std::string>() : std::string();
+}
+
+constexpr const char* kUpload = "/pub/v1/disk/file/upload";
+
+}  // namespace
+
+TEST(FaultInjector, StoredFaultCarriesIdAndNormalisedFields) {
+  FaultInjector faults;
+  auto added = faults.add(json::parse(
+      R"({"kind":"delay","ms":500,"match":{"method":"post","path_prefix":"/pub/v1/disk/file/upload"},"count":2})"));
+  ASSERT_TRUE(added.fault) << added.error;
+  const json& fault = *added.fault;
+  EXPECT_EQ(fault["id"], "f1");
+  EXPECT_EQ(fault["kind"], "delay");
+  EXPECT_EQ(fault["ms"], 500);
+  EXPECT_EQ(fault["match"]["method"], "POST");
+  EXPECT_EQ(fault["match"]["path_prefix"], kUpload);
+  EXPECT_EQ(fault["count"], 2);
+  EXPECT_EQ(fault["remaining"], 2);
+  EXPECT_EQ(fault["fired"], 0);
+  EXPECT_EQ(add_ok(faults, {{"kind", "unavailable"}}), "f2");
+  ASSERT_EQ(faults.list().size(), 2u);
+  EXPECT_EQ(faults.list()[1]["count"], 1) << "count defaults to 1";
+  EXPECT_FALSE(faults.list()[1].contains("ms"));
+}
+
+TEST(FaultInjector, EveryBadFieldIsNamed) {
+  FaultInjector faults;
+  struct Case {
+    const char* spec;
+    const char* mentions;
+  };
+  const Case cases[] = {
+      {R"([1])", "JSON object"},
+      {R"({})", "kind is missing"},
+      {R"({"kind":3})", "kind must be a string"},
+      {R"({"kind":"explode"})", "unknown kind 'explode'"},
+      {R"({"kind":"delay"})", "kind delay needs ms"},
+      {R"({"kind":"delay","ms":0})", "at least 1"},
+      {R"({"kind":"delay","ms":600001})", "at most 600000"},
+      {R"({"kind":"delay","ms":-5})", "must not be negative"},
+      {R"({"kind":"delay","ms":1.5})", "whole number"},
+      {R"({"kind":"delay","ms":"500"})", "whole number"},
+      {R"({"kind":"delay","ms":5,"bytes":10})", "bytes does not apply to kind delay (it takes ms)"},
+      {R"({"kind":"unavailable","ms":5})", "ms does not apply to kind unavailable"},
+      {R"({"kind":"reset_after_bytes"})", "needs bytes"},
+      {R"({"kind":"slow_read","bytes_per_second":0})", "at least 1"},
+      {R"({"kind":"unavailable","count":-1})", "count must not be negative"},
+      {R"({"kind":"unavailable","colour":"red"})", "unknown field 'colour'"},
+      {R"({"kind":"unavailable","id":"f7"})", "id is given by the server"},
+      {R"({"kind":"unavailable","match":"POST"})", "match must be an object"},
+      {R"({"kind":"unavailable","match":{"method":"PO ST"}})", "match.method"},
+      {R"({"kind":"unavailable","match":{"path_prefix":"pub"}})", "starting with '/'"},
+      {R"({"kind":"unavailable","match":{"path_prefix":"/__mock/health"}})", "never faulted"},
+      {R"({"kind":"unavailable","match":{"host":"x"}})", "unknown field 'match.host'"},
+  };
+  for (const auto& c : cases) {
+    const auto error = add_error(faults, json::parse(c.spec));
+    EXPECT_NE(error.find(c.mentions), std::string::npos) << c.spec << " -> " << error;
+  }
+  EXPECT_TRUE(faults.list().empty()) << "nothing refused is armed";
+}
+
+TEST(FaultInjector, CountUsesAreConsumedThenTheFaultIsGone) {
+  FaultInjector faults;
+  const auto id = add_ok(faults, {{"kind", "unavailable"}, {"count", 2}});
+  for (int i = 0; i < 2; ++i) {
+    const auto plan = faults.plan_for("POST", kUpload);
+    EXPECT_TRUE(plan.unavailable);
+    EXPECT_TRUE(plan.any());
+    ASSERT_EQ(plan.fault_ids.size(), 1u);
+    EXPECT_EQ(plan.fault_ids[0], id);
+    if (i == 0) {
+      EXPECT_EQ(faults.list()[0]["remaining"], 1);
+    }
+  }
+  const auto third = faults.plan_for("POST", kUpload);
+  EXPECT_FALSE(third.any());
+  EXPECT_TRUE(third.fault_ids.empty());
+  EXPECT_TRUE(faults.list().empty());
+}
+
+TEST(FaultInjector, CountZeroLastsUntilRemoved) {
+  FaultInjector faults;
+  const auto id = add_ok(faults, {{"kind", "slow_read"}, {"bytes_per_second", 1000}, {"count", 0}});
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(faults.plan_for("GET", "/anything").read_bytes_per_second, 1000u);
+  EXPECT_EQ(faults.list()[0]["fired"], 50);
+  EXPECT_TRUE(faults.list()[0]["remaining"].is_null());
+  EXPECT_FALSE(faults.remove("f999"));
+  EXPECT_TRUE(faults.remove(id));
+  EXPECT_FALSE(faults.plan_for("GET", "/anything").any());
+}
+
+TEST(FaultInjector, OnlyMatchingRequestsUseAFault) {
+  FaultInjector faults;
+  add_ok(faults, {{"kind", "delay"}, {"ms", 250}, {"match", {{"method", "POST"}, {"path_prefix", kUpload}}}});
+  EXPECT_FALSE(faults.plan_for("GET", kUpload).any()) << "other method";
+  EXPECT_FALSE(faults.plan_for("POST", "/pub/v1/disk/file/move").any()) << "other path";
+  EXPECT_FALSE(faults.plan_for("POST", "/pub/v1").any()) << "shorter path";
+  ASSERT_EQ(faults.list().size(), 1u) << "misses consume nothing";
+  const auto plan = faults.plan_for("POST", "/pub/v1/disk/file/upload?hash=x");
+  EXPECT_EQ(plan.delay, std::chrono::milliseconds(250));
+  EXPECT_TRUE(faults.list().empty());
+}
+
+TEST(FaultInjector, AdminRequestsAreNeverFaulted) {
+  FaultInjector faults;
+  add_ok(faults, {{"kind", "unavailable"}, {"count", 0}});
+  EXPECT_FALSE(faults.plan_for("DELETE", "/__mock/faults").any());
+  EXPECT_EQ(faults.list()[0]["fired"], 0);
+  EXPECT_TRUE(faults.plan_for("GET", "/pub/v1/disk/download/t").unavailable);
+}
+
+TEST(FaultInjector, SeveralMatchingFaultsCombine) {
+  FaultInjector faults;
+  add_ok(faults, {{"kind", "delay"}, {"ms", 100}});
+  add_ok(faults, {{"kind", "delay"}, {"ms", 50}});
+  add_ok(faults, {{"kind", "reset_after_bytes"}, {"bytes", 4096}});
+  add_ok(faults, {{"kind", "reset_after_bytes"}, {"bytes", 0}});
+  add_ok(faults, {{"kind", "slow_read"}, {"bytes_per_second", 5000}});
+  add_ok(faults, {{"kind", "slow_read"}, {"bytes_per_second", 2000}});
+  const auto plan = faults.plan_for("POST", kUpload);
+  EXPECT_EQ(plan.delay, std::chrono::milliseconds(150)) << "delays add up";
+  ASSERT_TRUE(plan.reset_after_body_bytes);
+  EXPECT_EQ(*plan.reset_after_body_bytes, 0u) << "the earliest reset wins";
+  EXPECT_EQ(plan.read_bytes_per_second, 2000u) << "the slowest reader wins";
+  EXPECT_FALSE(plan.unavailable);
+  EXPECT_EQ(plan.fault_ids, (std::vector<std::string>{"f1", "f2", "f3", "f4", "f5", "f6"}));
+}
+
+TEST(FaultInjector, ClearDisarmsAllAndIdsStayUnique) {
+  FaultInjector faults;
+  add_ok(faults, {{"kind", "unavailable"}});
+  add_ok(faults, {{"kind", "unavailable"}});
+  faults.clear();
+  EXPECT_TRUE(faults.list().empty());
+  EXPECT_FALSE(faults.plan_for("POST", kUpload).any());
+  EXPECT_EQ(add_ok(faults, {{"kind", "unavailable"}}), "f3");
+}

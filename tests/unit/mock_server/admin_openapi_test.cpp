@@ -1,0 +1,108 @@
+// The compiled-in OpenAPI document must be valid YAML, and describe every
+// admin endpoint the server answers, with the methods it answers.
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "mock_server/admin/admin_api.hpp"
+
+using partcheck::mock::openapi_yaml;
+
+namespace {
+
+YAML::Node document() { return YAML::Load(std::string(openapi_yaml())); }
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
+
+TEST(OpenApi, IsAnOpenApi3Document) {
+  YAML::Node doc;
+  ASSERT_NO_THROW(doc = document());
+  ASSERT_TRUE(doc.IsMap());
+  EXPECT_TRUE(doc["openapi"].as<std::string>().starts_with("3.0"));
+  EXPECT_TRUE(doc["info"]["title"].IsScalar());
+  EXPECT_TRUE(doc["info"]["version"].IsScalar());
+  EXPECT_TRUE(doc["paths"].IsMap());
+}
+
+TEST(OpenApi, DescribesEveryAdminEndpointWithItsMethods) {
+  const auto paths = document()["paths"];
+  const std::pair<const char*, const char*> served[] = {
+      {"/__mock/health", "GET"},           {"/__mock/reset", "POST"},
+      {"/__mock/clock", "GET"},            {"/__mock/clock/advance", "POST"},
+      {"/__mock/faults", "GET"},           {"/__mock/faults", "POST"},
+      {"/__mock/faults", "DELETE"},        {"/__mock/faults/{id}", "DELETE"},
+      {"/__mock/journal", "GET"},          {"/__mock/journal", "DELETE"},
+      {"/__mock/stats", "GET"},            {"/__mock/uploads", "GET"},
+      {"/__mock/uploads/{hash}/expire", "POST"}, {"/__mock/directories", "GET"},
+      {"/__mock/directories", "POST"},     {"/__mock/openapi.yaml", "GET"},
+  };
+  for (const auto& [path, method] : served) {
+    const auto item = paths[path];
+    ASSERT_TRUE(item.IsMap()) << path << " is missing";
+    const auto operation = item[lower(method)];
+    ASSERT_TRUE(operation.IsMap()) << method << " " << path << " is missing";
+    EXPECT_TRUE(operation["responses"].IsMap()) << method << " " << path;
+  }
+}
+
+TEST(OpenApi, DescribesThePublicApi) {
+  const auto paths = document()["paths"];
+  for (const char* path : {"/pub/v1/disk/file/upload", "/pub/v1/disk/directory/{directoryID}/upload",
+                           "/pub/v1/disk/file/move", "/pub/v1/disk/file/{fileID}/get-link",
+                           "/pub/v1/disk/links/download", "/pub/v1/disk/directory/list",
+                           "/pub/v1/disk/download/{token}"}) {
+    EXPECT_TRUE(paths[path].IsMap()) << path << " is missing";
+  }
+  const auto upload = paths["/pub/v1/disk/file/upload"]["post"];
+  EXPECT_TRUE(upload["responses"]["200"].IsMap());
+  EXPECT_TRUE(upload["responses"]["206"].IsMap());
+  EXPECT_TRUE(upload["responses"]["400"].IsMap());
+}
+
+namespace {
+
+// Follows "#/components/<section>/<name>" through const nodes, which (unlike
+// non-const ones) never create what they look up.
+YAML::Node resolve(const YAML::Node& node, std::string_view pointer) {
+  if (pointer.empty() || !node) return node;
+  const auto slash = pointer.find('/');
+  const YAML::Node child = node[std::string(pointer.substr(0, slash))];
+  return resolve(child, slash == std::string_view::npos ? std::string_view{} : pointer.substr(slash + 1));
+}
+
+void collect_refs(const YAML::Node& node, std::vector<std::string>& refs) {
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      if (entry.first.as<std::string>() == "$ref") {
+        refs.push_back(entry.second.as<std::string>());
+      } else {
+        collect_refs(entry.second, refs);
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) collect_refs(item, refs);
+  }
+}
+
+}  // namespace
+
+TEST(OpenApi, EveryReferenceResolves) {
+  const YAML::Node doc = document();
+  std::vector<std::string> refs;
+  collect_refs(doc, refs);
+  EXPECT_GT(refs.size(), 20u);
+  for (const auto& ref : refs) {
+    ASSERT_TRUE(ref.starts_with("#/")) << ref;
+    const auto target = resolve(doc, std::string_view(ref).substr(2));
+    EXPECT_TRUE(target && target.IsMap()) << "unresolved " << ref;
+  }
+}
