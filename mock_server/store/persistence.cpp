@@ -1,0 +1,57 @@
+#include "mock_server/store/persistence.hpp"
+
+#include <fcntl.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "contract/uuid.hpp"
+#include "mock_server/storage/disk_storage.hpp"
+#include "mock_server/storage/posix_file.hpp"
+
+namespace partcheck::mock {
+namespace fs = std::filesystem;
+
+void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool durable) {
+  const auto text = value.dump();
+  auto temp = path;
+  temp += "." + contract::new_uuid() + ".tmp";
+  {
+    PosixFile file(temp, O_WRONLY | O_CREAT | O_TRUNC);
+    file.write_at(0, std::as_bytes(std::span(text.data(), text.size())));
+    if (durable) file.sync();
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    throw StorageError("cannot replace " + path.string());
+  }
+  if (durable) fsync_directory(path.parent_path());
+}
+
+std::optional<nlohmann::json> read_json(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto value = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) throw StorageError(path.string() + " is not valid JSON");
+  return value;
+}
+
+void VersionedJsonFile::write(std::uint64_t version, const nlohmann::json& value) {
+  std::lock_guard lock(mutex_);
+  if (version <= written_) return;
+  write_json_atomic(path_, value, durable_);
+  written_ = version;
+}
+
+void VersionedJsonFile::remove(std::uint64_t version) {
+  std::lock_guard lock(mutex_);
+  written_ = std::max(written_, version);
+  std::error_code ignored;
+  fs::remove(path_, ignored);
+}
+
+}  // namespace partcheck::mock

@@ -1,0 +1,37 @@
+#pragma once
+// Metadata on disk: each JSON file is replaced atomically (temp file, fsync,
+// rename, fsync of the directory), so after a crash it is either the old or
+// the new version, never half of one.
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+namespace partcheck::mock {
+
+void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& value, bool durable);
+// Empty when the file does not exist; throws StorageError when it is not JSON.
+std::optional<nlohmann::json> read_json(const std::filesystem::path& path);
+
+// One metadata file written by several threads: each writer brings the
+// version of the state it serialised; an older version than the one already
+// on disk is skipped, so the file never goes back in time and a caller that
+// returns knows its state (or a newer one) is durable.
+class VersionedJsonFile {
+ public:
+  VersionedJsonFile(std::filesystem::path path, bool durable) : path_(std::move(path)), durable_(durable) {}
+  void write(std::uint64_t version, const nlohmann::json& value);
+  // Removes the file; later writes of versions up to `version` are skipped.
+  void remove(std::uint64_t version);
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool durable_;
+  std::mutex mutex_;
+  std::uint64_t written_ = 0;
+};
+
+}  // namespace partcheck::mock

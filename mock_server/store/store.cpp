@@ -1,0 +1,192 @@
+// The Store's start (directories, recovery of the data dir) and the admin
+// operations. Part uploads: part_upload.cpp; files, moves, links: store_files.cpp.
+#include <set>
+
+#include "contract/file_name.hpp"
+#include "contract/uuid.hpp"
+#include "mock_server/store/store_impl.hpp"
+
+namespace partcheck::mock {
+namespace fs = std::filesystem;
+using contract::ErrorCode;
+
+namespace {
+
+void remove_temp_files(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);
+}
+
+void set_up_directories(StoreCore& s) {
+  auto& catalog = s.catalog;
+  const auto wanted_root = s.config.root_dir_id.value_or(catalog.root_id.empty() ? contract::new_uuid() : catalog.root_id);
+  if (catalog.root_id != wanted_root) {
+    const auto old_root = catalog.root_id;
+    catalog.add_directory(DirectoryInfo{wanted_root, "root", std::nullopt, false, 0}, true);
+    if (!old_root.empty()) {  // --root-dir-id changed: the root's files follow it
+      for (const auto& file : catalog.files_in(old_root)) catalog.rehome(file.id, wanted_root, file.name);
+      catalog.remove_directory(old_root);
+    }
+    catalog.root_id = wanted_root;
+  }
+  for (const auto& spec : s.config.directories) {
+    if (const auto* existing = catalog.directory_named(spec.name)) {
+      catalog.update_directory(spec, existing->id);  // same name on restart: same directory
+    } else {
+      catalog.add_directory(DirectoryInfo{contract::new_uuid(), spec.name, spec.quota, spec.readonly, 0}, true);
+    }
+  }
+}
+
+// After a restart: finish interrupted moves, drop what no metadata names,
+// and cut every upload back to its acknowledged bytes.
+void recover(StoreCore& s) {
+  auto stored_uploads = s.storage->stored_uploads();
+  std::set<std::string> upload_bytes(stored_uploads.begin(), stored_uploads.end());
+  auto stored_files = s.storage->stored_files();
+  std::set<std::string> file_bytes(stored_files.begin(), stored_files.end());
+
+  for (const auto& file : s.catalog.all_files()) {
+    if (file_bytes.erase(file.id)) continue;
+    const auto key = storage_key_for(file.hash);
+    if (upload_bytes.erase(key)) {
+      s.storage->promote(key, file.id);  // the move was saved, its rename not done yet
+    } else if (file.size == 0) {
+      s.storage->promote(key, file.id);  // an empty file never had bytes on disk
+    } else {
+      s.catalog.remove_file(file.id);  // bytes lost outside our control: do not pretend
+    }
+  }
+  for (const auto& stray : file_bytes) s.storage->remove_file(stray);
+
+  const auto uploads_dir = s.config.data_dir / "uploads";
+  for (const auto& entry : fs::directory_iterator(uploads_dir)) {
+    if (entry.path().extension() != ".json") continue;
+    std::shared_ptr<UploadRecord> record;
+    try {
+      if (auto json = read_json(entry.path())) record = UploadRecord::from_json(*json);
+    } catch (const std::exception&) {
+      record.reset();
+    }
+    if (!record || record->storage_key + ".json" != entry.path().filename().string() ||
+        s.catalog.file_for_hash(record->hash) || s.catalog.tombstones.contains(record->hash)) {
+      fs::remove(entry.path());  // unreadable, or its hash was moved or expired meanwhile
+      if (record) s.storage->remove_upload(record->storage_key);
+      continue;
+    }
+    s.attach_metadata(*record);
+    s.storage->trim_upload(record->storage_key, record->acknowledged_end());
+    upload_bytes.erase(record->storage_key);
+    s.uploads[record->hash] = record;
+  }
+  for (const auto& stray : upload_bytes) s.storage->remove_upload(stray);  // no part acknowledged
+}
+
+}  // namespace
+
+Store::Store(const ServerConfig& config, Clock& clock) : impl_(std::make_unique<Impl>(config, clock)) {
+  auto& s = *impl_;
+  if (s.persistent) {
+    remove_temp_files(config.data_dir);
+    remove_temp_files(config.data_dir / "uploads");
+    s.catalog_file = std::make_unique<VersionedJsonFile>(config.data_dir / "catalog.json", s.durable);
+    if (auto json = read_json(s.catalog_file->path())) {
+      try {
+        s.catalog.load(*json);
+      } catch (const nlohmann::json::exception& e) {
+        throw StorageError(s.catalog_file->path().string() + " is damaged: " + e.what());
+      }
+    }
+  }
+  set_up_directories(s);
+  if (s.persistent) recover(s);
+  s.save_catalog();
+}
+
+Store::~Store() = default;
+
+const std::string& Store::root_directory_id() const { return impl_->catalog.root_id; }
+const ServerConfig& Store::config() const { return impl_->config; }
+Clock& Store::clock() { return impl_->clock; }
+
+void Store::reset() {
+  auto& s = *impl_;
+  std::vector<std::shared_ptr<UploadRecord>> dropped;
+  {
+    std::lock_guard lock(s.mutex);
+    for (auto& [hash, record] : s.uploads) {
+      record->removed = true;
+      dropped.push_back(record);
+    }
+    s.uploads.clear();
+    s.catalog.clear_runtime();
+  }
+  for (const auto& record : dropped) s.forget_upload_metadata(*record);
+  s.storage->remove_all();
+  if (s.persistent) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(s.config.data_dir / "uploads", ec))
+      if (entry.path().extension() == ".json") fs::remove(entry.path(), ec);
+  }
+  s.save_catalog();
+}
+
+std::vector<UploadSummary> Store::uploads() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<UploadSummary> list;
+  for (const auto& [hash, record] : impl_->uploads)
+    if (record->state) list.push_back(record->summary());
+  return list;
+}
+
+bool Store::expire(const std::string& hash) {
+  auto& s = *impl_;
+  std::vector<std::shared_ptr<UploadRecord>> removed;
+  {
+    std::lock_guard lock(s.mutex);
+    auto it = s.uploads.find(hash);
+    if (it == s.uploads.end() || !it->second->state) return false;
+    auto record = it->second;
+    const auto now = s.clock.now();
+    record->deadline = std::min(record->deadline, now);
+    ++record->version;
+    if (s.due(*record, now)) s.expire_locked(record, now, removed);  // a busy one goes at the next sweep
+  }
+  s.drop_removed(removed, {});
+  return true;
+}
+
+std::variant<DirectoryInfo, Refusal> Store::add_directory(const DirectorySpec& spec) {
+  auto& s = *impl_;
+  if (auto problem = contract::name_problem(spec.name); !problem.empty())
+    return refuse(ErrorCode::InvalidName, "directory name: " + problem);
+  DirectoryInfo info{contract::new_uuid(), spec.name, spec.quota, spec.readonly, 0};
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.catalog.directory_named(spec.name))
+      return refuse(ErrorCode::NameConflict, "a directory named '" + spec.name + "' exists already");
+    s.catalog.add_directory(info, /*configured=*/false);
+  }
+  s.save_catalog();
+  return info;
+}
+
+std::vector<DirectoryInfo> Store::directories() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->catalog.directories();
+}
+
+std::size_t Store::sweep_expired() {
+  auto& s = *impl_;
+  std::vector<std::shared_ptr<UploadRecord>> removed;
+  std::vector<std::string> removed_files;
+  {
+    std::lock_guard lock(s.mutex);
+    s.collect_expired_locked(s.clock.now(), removed, removed_files);
+  }
+  s.drop_removed(removed, removed_files);
+  return removed.size() + removed_files.size();
+}
+
+}  // namespace partcheck::mock

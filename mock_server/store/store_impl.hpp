@@ -1,0 +1,84 @@
+#pragma once
+// The Store's insides, shared by store.cpp (start, recovery, admin),
+// part_upload.cpp (begin_part, PartUpload) and store_files.cpp (move, links,
+// downloads, listings). One mutex guards the tables; it is never held while
+// bytes are written, read or fsynced.
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "mock_server/store/catalog.hpp"
+#include "mock_server/store/persistence.hpp"
+#include "mock_server/store/store.hpp"
+#include "mock_server/store/uploads.hpp"
+
+namespace partcheck::mock {
+
+struct StoreCore {
+  StoreCore(const ServerConfig& cfg, Clock& clk);
+
+  ServerConfig config;
+  Clock& clock;
+  std::unique_ptr<StorageBackend> storage;
+  bool persistent = false;  // disk storage: metadata goes to the data dir too
+  bool durable = false;     // FsyncPolicy::Always
+
+  mutable std::mutex mutex;
+  Catalog catalog;
+  std::uint64_t catalog_version = 0;
+  std::map<std::string, std::shared_ptr<UploadRecord>, std::less<>> uploads;
+  Clock::time_point next_sweep{};
+  std::unique_ptr<VersionedJsonFile> catalog_file;
+
+  bool deviates(std::string_view rule) const { return config.policy.deviates(rule); }
+  bool parallel_parts() const { return config.policy.profile == contract::Profile::Lenient; }
+
+  // --- persistence (call without the mutex) ---
+  void save_catalog();
+  void save_upload(UploadRecord& record);  // its current state
+  void forget_upload_metadata(UploadRecord& record);
+  std::filesystem::path upload_meta_path(const std::string& storage_key) const;
+  void attach_metadata(UploadRecord& record) const;
+
+  // --- expiry ---
+  // Under the mutex: takes a due, idle upload out of the table and leaves a
+  // tombstone; the caller removes its bytes with drop_removed() afterwards.
+  bool expire_locked(const std::shared_ptr<UploadRecord>& record, Clock::time_point now,
+                     std::vector<std::shared_ptr<UploadRecord>>& removed);
+  bool due(const UploadRecord& record, Clock::time_point now) const;
+  // Collects every due upload (and, with TTL-2 deviated, due files).
+  void collect_expired_locked(Clock::time_point now, std::vector<std::shared_ptr<UploadRecord>>& removed,
+                              std::vector<std::string>& removed_files);
+  void drop_removed(const std::vector<std::shared_ptr<UploadRecord>>& removed,
+                    const std::vector<std::string>& removed_files);
+  void maybe_sweep();  // at most once per clock second, from the request paths
+
+  // --- directories ---
+  // Why a file of `bytes` more may not land in the directory (exists,
+  // writable, quota), honouring the MOVE-4/5/7 deviations.
+  std::optional<Refusal> check_directory_locked(const std::string& directory_id, std::uint64_t bytes) const;
+
+  // --- completion into files (move, directory uploads) ---
+  struct Promotion {
+    std::shared_ptr<UploadRecord> record;  // null when an existing file is only re-homed or copied
+    FileInfo file;
+    std::string copy_of;  // MOVE-8 deviated: the file this one copies
+  };
+  // Outside the mutex: saves the catalog, renames the uploads' bytes into
+  // their files, drops what was overwritten, forgets the uploads' metadata.
+  // A completed directory upload becomes a file of its target directory.
+  // Called with the record marked `moving` and no part of it in flight.
+  std::variant<FileInfo, Refusal> complete_into_directory(const std::shared_ptr<UploadRecord>& record);
+  void carry_out(const std::vector<Promotion>& promotions, const std::vector<std::string>& overwritten);
+  std::string digest_of_upload(UploadRecord& record, std::uint64_t size);
+};
+
+// The Store keeps its state behind this name (declared, private, in store.hpp).
+struct Store::Impl : StoreCore {
+  using StoreCore::StoreCore;
+};
+
+std::optional<Refusal> refusal_of(const contract::PartDecision& decision);
+
+}  // namespace partcheck::mock
