@@ -1,0 +1,345 @@
+#include "bench/report_charts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "bench/compare.hpp"
+#include "contract/byte_size.hpp"
+
+namespace partcheck::bench::charts {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr const char* kBarColor = "#4e79a7";
+constexpr const char* kFailColor = "#e15759";
+constexpr const char* kAxisColor = "#5f6b7a";
+constexpr const char* kGridColor = "#e3e7ec";
+
+// Plot geometry in viewBox units; the page scales the whole SVG.
+struct Frame {
+  double width = 960;
+  double height = 300;
+  double left = 72;
+  double right = 24;
+  double top = 20;
+  double bottom = 44;
+  double plot_w() const { return width - left - right; }
+  double plot_h() const { return height - top - bottom; }
+  double plot_bottom() const { return height - bottom; }
+};
+
+std::string num(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", v);
+  return text;
+}
+
+std::string open_svg(const Frame& f, std::string_view label) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(f.width) + " " + num(f.height) +
+         "\" role=\"img\" aria-label=\"" + escape(label) + "\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n";
+}
+
+std::string text(double x, double y, std::string_view content, std::string_view anchor = "middle",
+                 std::string_view extra = {}) {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + std::string(anchor) + "\" fill=\"" +
+         kAxisColor + "\"" + (extra.empty() ? "" : " " + std::string(extra)) + ">" + escape(content) + "</text>\n";
+}
+
+std::string line(double x1, double y1, double x2, double y2, std::string_view stroke, std::string_view extra = {}) {
+  return "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\"" + num(y2) +
+         "\" stroke=\"" + std::string(stroke) + "\"" + (extra.empty() ? "" : " " + std::string(extra)) + "/>\n";
+}
+
+std::string rect(double x, double y, double w, double h, std::string_view fill, std::string_view tooltip = {}) {
+  std::string r = "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(std::max(w, 0.5)) +
+                  "\" height=\"" + num(std::max(h, 0.0)) + "\" fill=\"" + std::string(fill) + "\"";
+  if (tooltip.empty()) return r + "/>\n";
+  return r + "><title>" + escape(tooltip) + "</title></rect>\n";
+}
+
+std::string empty_chart(std::string_view message) {
+  Frame f;
+  f.height = 70;
+  return open_svg(f, message) + rect(0, 0, f.width, f.height, "#f6f8fa") +
+         text(f.width / 2, f.height / 2 + 4, message) + "</svg>\n";
+}
+
+// Round steps (1, 2, 5 x 10^k) covering [lo, hi] with about `target` ticks.
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  std::vector<double> ticks;
+  if (!(hi > lo)) return {lo};
+  double raw = (hi - lo) / target;
+  double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double norm = raw / magnitude;
+  double step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);  // no "-0"
+  return ticks;
+}
+
+// An axis maximum that is a round number at or above `value`.
+double nice_ceiling(double value) {
+  if (!(value > 0)) return 1;
+  auto ticks = nice_ticks(0, value, 5);
+  double top = ticks.back();
+  return top >= value ? top : top + (ticks.size() > 1 ? ticks[1] - ticks[0] : value);
+}
+
+std::string y_axis(const Frame& f, double y_max, std::string_view unit, bool integers) {
+  std::string out;
+  for (double v : nice_ticks(0, y_max, 5)) {
+    double y = f.plot_bottom() - v / y_max * f.plot_h();
+    out += line(f.left, y, f.width - f.right, y, kGridColor);
+    char label[32];
+    std::snprintf(label, sizeof label, integers ? "%.0f" : "%g", v);
+    out += text(f.left - 8, y + 4, label, "end");
+  }
+  out += text(16, f.top + f.plot_h() / 2, unit, "middle",
+              "transform=\"rotate(-90 16 " + num(f.top + f.plot_h() / 2) + ")\"");
+  return out;
+}
+
+std::string time_axis(const Frame& f, double t0, double t1) {
+  std::string out = line(f.left, f.plot_bottom(), f.width - f.right, f.plot_bottom(), kAxisColor);
+  for (double t : nice_ticks(t0, t1, 8)) {
+    double x = f.left + (t - t0) / (t1 - t0) * f.plot_w();
+    out += line(x, f.plot_bottom(), x, f.plot_bottom() + 5, kAxisColor);
+    char label[32];
+    std::snprintf(label, sizeof label, "%g s", t);
+    out += text(x, f.plot_bottom() + 18, label);
+  }
+  out += text(f.left + f.plot_w() / 2, f.height - 6, "time since the end of the warm-up");
+  return out;
+}
+
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if (!is_continuation(static_cast<unsigned char>(s[i + k]))) return 0;
+  if (n == 3) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;  // overlong, surrogates
+  }
+  if (n == 4) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90)) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_length(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    char c = s[i++];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+          out += "\xEF\xBF\xBD";
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_seconds(double s) {
+  char text_[32];
+  if (s < 1e-3)
+    std::snprintf(text_, sizeof text_, "%.0f us", s * 1e6);
+  else if (s < 1)
+    std::snprintf(text_, sizeof text_, "%.3g ms", s * 1e3);
+  else
+    std::snprintf(text_, sizeof text_, "%.3g s", s);
+  return text_;
+}
+
+std::string format_rate(double bytes_per_s) {
+  char text_[32];
+  if (bytes_per_s >= 1024 * kMiB)
+    std::snprintf(text_, sizeof text_, "%.2f GiB/s", bytes_per_s / (1024 * kMiB));
+  else
+    std::snprintf(text_, sizeof text_, "%.1f MiB/s", bytes_per_s / kMiB);
+  return text_;
+}
+
+std::string throughput_chart(const std::vector<Segment>& segments) {
+  if (segments.empty()) return empty_chart("No throughput segments were recorded.");
+  Frame f;
+  f.top = 32;
+  double t_end = 0, peak = 0;
+  std::vector<double> rates;
+  for (const auto& s : segments) {
+    t_end = std::max(t_end, s.start_s + s.length_s);
+    peak = std::max(peak, s.bytes_per_s() / kMiB);
+    rates.push_back(s.bytes_per_s() / kMiB);
+  }
+  double y_max = nice_ceiling(peak * 1.05);
+  std::string out = open_svg(f, "Throughput per segment") + y_axis(f, y_max, "MiB/s", false);
+  for (const auto& s : segments) {
+    double x = f.left + s.start_s / t_end * f.plot_w();
+    double w = s.length_s / t_end * f.plot_w();
+    double h = s.bytes_per_s() / kMiB / y_max * f.plot_h();
+    char tip[128];
+    std::snprintf(tip, sizeof tip, "%g-%g s: %s, %llu parts done", s.start_s, s.start_s + s.length_s,
+                  format_rate(s.bytes_per_s()).c_str(), static_cast<unsigned long long>(s.parts_done));
+    out += rect(x + (w > 4 ? 0.5 : 0), f.plot_bottom() - h, w > 4 ? w - 1 : w, h, kBarColor, tip);
+  }
+  double mid = median(rates);
+  double y = f.plot_bottom() - mid / y_max * f.plot_h();
+  out += line(f.left, y, f.width - f.right, y, "#f28e2b", "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
+  // The legend sits above the plot so it never covers a bar.
+  out += line(f.width - f.right - 170, 14, f.width - f.right - 150, 14, "#f28e2b",
+              "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
+  out += text(f.width - f.right, 18, "median " + format_rate(mid * kMiB), "end", "font-weight=\"600\"");
+  return out + time_axis(f, 0, t_end) + "</svg>\n";
+}
+
+std::string latency_chart(const HistogramData& h) {
+  if (h.empty() || h.bins == 0 || h.counts.size() != h.bins + 2u) return empty_chart("No latencies were recorded.");
+  std::size_t first = h.counts.size(), last = 0;
+  for (std::size_t i = 1; i + 1 < h.counts.size(); ++i)
+    if (h.counts[i]) first = std::min(first, i), last = i;
+  double lo = h.min > 0 ? h.min : h.lower, hi = std::max(h.max, lo * 1.01);
+  if (first <= last) {
+    lo = std::min(lo, h.bin_lower(static_cast<unsigned>(first - 1)));
+    hi = std::max(hi, h.bin_upper(static_cast<unsigned>(last - 1)));
+  }
+  lo /= 1.15, hi *= 1.15;  // breathing room for the edge bars
+  Frame f;
+  f.top = 44;
+  f.height = 330;
+  auto x_of = [&](double v) { return f.left + std::log(v / lo) / std::log(hi / lo) * f.plot_w(); };
+  std::uint64_t tallest = 1;
+  for (std::size_t i = first; i <= last && first <= last; ++i) tallest = std::max(tallest, h.counts[i]);
+  double y_max = nice_ceiling(static_cast<double>(tallest));
+  std::string out = open_svg(f, "Latency distribution") + y_axis(f, y_max, "count", true);
+  for (std::size_t i = first; i <= last && first <= last; ++i) {
+    if (!h.counts[i]) continue;
+    auto bin = static_cast<unsigned>(i - 1);
+    double x0 = x_of(std::max(h.bin_lower(bin), lo)), x1 = x_of(std::min(h.bin_upper(bin), hi));
+    double bar = static_cast<double>(h.counts[i]) / y_max * f.plot_h();
+    out += rect(x0, f.plot_bottom() - bar, std::max(x1 - x0 - 0.5, 1.0), bar, kBarColor,
+                format_seconds(h.bin_lower(bin)) + " - " + format_seconds(h.bin_upper(bin)) + ": " +
+                    std::to_string(h.counts[i]));
+  }
+  // The axis: 1-2-5 steps per decade, or decades only when that is too many.
+  std::vector<double> ticks;
+  for (int multiples : {3, 1}) {
+    ticks.clear();
+    for (int d = static_cast<int>(std::floor(std::log10(lo))); d <= static_cast<int>(std::ceil(std::log10(hi))); ++d)
+      for (double m : {1.0, 2.0, 5.0}) {
+        if (multiples == 1 && m != 1.0) continue;
+        double v = m * std::pow(10.0, d);
+        if (v >= lo && v <= hi) ticks.push_back(v);
+      }
+    if (ticks.size() <= 12) break;
+  }
+  if (ticks.size() < 3) ticks = nice_ticks(lo, hi, 6);
+  out += line(f.left, f.plot_bottom(), f.width - f.right, f.plot_bottom(), kAxisColor);
+  for (double v : ticks) {
+    if (v < lo || v > hi) continue;
+    out += line(x_of(v), f.plot_bottom(), x_of(v), f.plot_bottom() + 5, kAxisColor);
+    out += text(x_of(v), f.plot_bottom() + 18, format_seconds(v));
+  }
+  out += text(f.left + f.plot_w() / 2, f.height - 6, "latency (log scale)");
+  // Percentile markers, named in a legend row so labels never overlap.
+  struct Marker {
+    const char* name;
+    double q;
+    const char* color;
+  };
+  constexpr Marker kMarkers[] = {{"p50", 0.5, "#59a14f"}, {"p90", 0.9, "#f28e2b"}, {"p99", 0.99, "#e15759"},
+                                 {"p99.9", 0.999, "#b07aa1"}, {"max", 1.0, "#333333"}};
+  double legend_x = f.left;
+  for (const auto& m : kMarkers) {
+    if (m.q == 0.999 && h.count < 1000) continue;  // with fewer samples it is the maximum
+    double v = m.q >= 1.0 ? h.max : h.quantile(m.q);
+    double x = x_of(std::clamp(v, lo, hi));
+    out += line(x, f.top, x, f.plot_bottom(), m.color, "stroke-width=\"2\" stroke-dasharray=\"4 3\"");
+    out += line(legend_x, 18, legend_x + 18, 18, m.color, "stroke-width=\"3\"");
+    std::string label = std::string(m.name) + " " + format_seconds(v);
+    out += text(legend_x + 24, 22, label, "start");
+    legend_x += 40 + 7.0 * static_cast<double>(label.size());
+  }
+  std::uint64_t outside = h.counts.front() + h.counts.back();
+  if (outside)
+    out += text(f.width - f.right, 22, std::to_string(outside) + " outside the histogram axis", "end");
+  return out + "</svg>\n";
+}
+
+std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t max_rows) {
+  if (uploads.empty()) return empty_chart("No per-upload timeline was recorded for this run.");
+  std::vector<const UploadSpan*> rows;
+  for (const auto& u : uploads) rows.push_back(&u);
+  std::stable_sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->start_s < b->start_s; });
+  bool cut = rows.size() > max_rows;
+  if (cut) rows.resize(max_rows);
+  double t0 = 0, t1 = 0;
+  for (auto* u : rows) t0 = std::min(t0, u->start_s), t1 = std::max(t1, u->end_s);
+  if (!(t1 > t0)) t1 = t0 + 1;
+  double row_h = std::clamp(560.0 / static_cast<double>(rows.size()), 3.0, 20.0);
+  Frame f;
+  f.top = 24;
+  f.left = 56;
+  f.height = f.top + row_h * static_cast<double>(rows.size()) + f.bottom;
+  auto x_of = [&](double t) { return f.left + (t - t0) / (t1 - t0) * f.plot_w(); };
+  std::string out = open_svg(f, "Per-upload timeline");
+  if (t0 < 0) {
+    out += rect(x_of(t0), f.top, x_of(0) - x_of(t0), f.plot_h(), "#eef0f3");
+    out += text((x_of(t0) + x_of(0)) / 2, f.top - 8, "warm-up");
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& u = *rows[i];
+    double y = f.top + row_h * static_cast<double>(i);
+    double x0 = x_of(u.start_s), x1 = x_of(std::max(u.end_s, u.start_s));
+    double duration = u.end_s - u.start_s;
+    char tip[160];
+    std::snprintf(tip, sizeof tip, "upload %zu: %s in %s (%s), %zu parts%s", i + 1,
+                  contract::format_byte_size(u.bytes).c_str(), format_seconds(duration).c_str(),
+                  duration > 0 ? format_rate(static_cast<double>(u.bytes) / duration).c_str() : "-",
+                  u.part_ends_s.size(), u.ok ? "" : ", FAILED");
+    out += rect(x0, y + row_h * 0.15, x1 - x0, row_h * 0.7, u.ok ? kBarColor : kFailColor, tip);
+    // Part boundaries, where they are far enough apart to be seen.
+    double last_x = x0;
+    for (double end : u.part_ends_s) {
+      double x = x_of(end);
+      if (x - last_x >= 3 && x1 - x >= 3) {
+        out += line(x, y + row_h * 0.15, x, y + row_h * 0.85, "#ffffff", "stroke-width=\"1\"");
+        last_x = x;
+      }
+    }
+    if (row_h >= 12) out += text(f.left - 6, y + row_h * 0.5 + 4, "#" + std::to_string(i + 1), "end");
+  }
+  out += time_axis(f, t0, t1);
+  if (cut)
+    out += text(f.width - f.right, f.height - 6,
+                "first " + std::to_string(max_rows) + " of " + std::to_string(uploads.size()) + " uploads", "end");
+  return out + "</svg>\n";
+}
+
+}  // namespace partcheck::bench::charts

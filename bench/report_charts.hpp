@@ -1,0 +1,30 @@
+#pragma once
+// The inline SVG charts of the bench HTML report, drawn from the results
+// alone (no scripts): each function returns one <svg> element sized by a
+// viewBox so it scales with the page. Text inside is escaped.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/results.hpp"
+
+namespace partcheck::bench::charts {
+
+// Text and attribute content for HTML/SVG: & < > " ' become entities, control
+// characters and invalid UTF-8 become U+FFFD (results carry target-supplied text).
+std::string escape(std::string_view text);
+
+std::string format_seconds(double seconds);     // "850 us", "12.4 ms", "1.23 s"
+std::string format_rate(double bytes_per_s);    // "812.3 MiB/s", "1.21 GiB/s"
+
+// Bars per 1 s segment, the median as a dashed line.
+std::string throughput_chart(const std::vector<Segment>& segments);
+
+// Histogram bars on a log time axis, with p50/p90/p99/p99.9 markers.
+std::string latency_chart(const HistogramData& histogram);
+
+// One row per upload (Gantt-like): a bar from start to end, ticks at part
+// boundaries, failed uploads in red; the warm-up shaded. At most `max_rows`.
+std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t max_rows = 400);
+
+}  // namespace partcheck::bench::charts
