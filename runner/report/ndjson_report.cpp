@@ -4,13 +4,13 @@
 
 namespace partcheck::runner {
 
-nlohmann::json request_line(const RequestLog& r) {
-  nlohmann::json headers = nlohmann::json::array();
+nlohmann::ordered_json request_line(const RequestLog& r) {
+  nlohmann::ordered_json headers = nlohmann::ordered_json::array();
   for (const auto& [name, value] : r.headers) headers.push_back({name, value});
-  nlohmann::json line = {{"scenario", r.scenario}, {"step", r.step},     {"step_name", r.step_name},
-                         {"method", r.method},     {"url", r.url},       {"headers", std::move(headers)},
-                         {"status", r.status},     {"code", r.code},     {"bytes_sent", r.bytes_sent},
-                         {"duration_ms", r.duration_ms}};
+  nlohmann::ordered_json line = {{"scenario", r.scenario},   {"step", r.step},         {"step_name", r.step_name},
+                                 {"method", r.method},       {"url", r.url},           {"headers", std::move(headers)},
+                                 {"status", r.status},       {"code", r.code},         {"bytes_sent", r.bytes_sent},
+                                 {"duration_ms", r.duration_ms}};
   if (!r.error.empty()) line["error"] = r.error;
   return line;
 }
@@ -22,7 +22,7 @@ void write_ndjson(const RunResult& run, std::ostream& out) {
       // The executor may leave `scenario` empty; the enclosing scenario is authoritative.
       if (request.scenario.empty()) line["scenario"] = scenario.id;
       // Response data is untrusted: never let invalid UTF-8 abort the report.
-      out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      out << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
     }
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // results.ndjson: one JSON object per line, one line per request sent, in run
-// order; meant for jq/grep and log pipelines (fields in docs/reports.md).
+// order, fields in a fixed order; meant for jq/grep and log pipelines
+// (fields in docs/reports.md).
 #include <iosfwd>
 
 #include <nlohmann/json.hpp>
@@ -9,7 +10,7 @@
 
 namespace partcheck::runner {
 
-nlohmann::json request_line(const RequestLog& request);
+nlohmann::ordered_json request_line(const RequestLog& request);
 void write_ndjson(const RunResult& run, std::ostream& out);
 
 }  // namespace partcheck::runner
