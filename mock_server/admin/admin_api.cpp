@@ -269,7 +269,9 @@ AdminResponse post_directory(const AdminRequest& request, AdminContext& context,
     json out{{"success", false}, {"error", refusal->message}};
     return {refusal->status, "application/json", out.dump()};
   }
-  return ok({{"directory", directory_json(std::get<DirectoryInfo>(added))}});
+  // The directory's fields at the top level, next to "success", like the
+  // public API's answers: scripts read `.id` directly.
+  return ok(directory_json(std::get<DirectoryInfo>(added)));
 }
 
 AdminResponse get_openapi(const AdminRequest& request, AdminContext&, const Captures&) {

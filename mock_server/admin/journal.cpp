@@ -54,6 +54,7 @@ nlohmann::json record_json(std::uint64_t seq, const RequestRecord& record) {
       {"first_byte_ms", record.first_byte_ms},
       {"part", record.part},
       {"completed_upload", record.completed_upload},
+      {"faults", record.fault_ids},
   };
 }
 

@@ -24,6 +24,7 @@ struct RequestRecord {
   double first_byte_ms = 0;     // header received -> first response byte
   bool part = false;            // a part upload (temporary or directory)
   bool completed_upload = false;
+  std::vector<std::string> fault_ids;  // armed faults that fired (FaultPlan::fault_ids)
 };
 
 }  // namespace partcheck::mock

@@ -75,6 +75,7 @@ TEST(Journal, EntryCarriesEveryField) {
   record.duration_ms = 3.5;
   record.first_byte_ms = 3.25;
   record.part = true;
+  record.fault_ids = {"f2"};
   record.headers = {{"Content-Range", "bytes 0-1024/9999999"}, {"Accept", "a"}, {"Accept", "b"}};
   journal.record(record);
   const auto entry = journal.to_json(1)["entries"][0];
@@ -89,6 +90,7 @@ TEST(Journal, EntryCarriesEveryField) {
   EXPECT_DOUBLE_EQ(entry["duration_ms"].get<double>(), 3.5);
   EXPECT_DOUBLE_EQ(entry["first_byte_ms"].get<double>(), 3.25);
   EXPECT_EQ(entry["part"], true);
+  EXPECT_EQ(entry["faults"], nlohmann::json::array({"f2"}));
   EXPECT_EQ(entry["headers"]["Content-Range"], "bytes 0-1024/9999999");
   EXPECT_EQ(entry["headers"]["Accept"], "a, b") << "repeated headers are joined";
 }
