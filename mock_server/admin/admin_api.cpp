@@ -360,6 +360,12 @@ std::optional<AdminResponse> refuse_access(const AdminRequest& request, const Se
 
 }  // namespace
 
+std::vector<AdminRoute> admin_routes() {
+  std::vector<AdminRoute> routes;
+  for (const auto& route : kRoutes) routes.push_back({route.method, route.pattern});
+  return routes;
+}
+
 AdminResponse handle_admin(const AdminRequest& request, AdminContext& context) {
   if (auto refusal = refuse_access(request, context.config)) return *refusal;
 

@@ -4,6 +4,8 @@
 // it whole small requests (admin bodies are JSON, bounded) and sends back
 // what it returns.
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mock_server/admin/fault_injector.hpp"
 #include "mock_server/admin/journal.hpp"
@@ -37,6 +39,14 @@ struct AdminContext {
 };
 
 AdminResponse handle_admin(const AdminRequest& request, AdminContext& context);
+
+// What handle_admin serves: method and path pattern under /__mock/, such as
+// {"POST", "uploads/{hash}/expire"}; lets tests hold the document to it.
+struct AdminRoute {
+  std::string_view method;
+  std::string_view pattern;
+};
+std::vector<AdminRoute> admin_routes();
 
 // The OpenAPI 3 document of the public and admin APIs (docs/openapi.yaml,
 // compiled in).
