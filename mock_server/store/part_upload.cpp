@@ -167,7 +167,10 @@ PartResult PartUploadImpl::finish() {
     result.xxh3 = p_.record->xxh3;
     release_locked();
     into_directory = result.complete && p_.target.directory_id && !p_.record->busy();
-    if (into_directory) p_.record->moving = true;
+    if (into_directory) {
+      p_.record->moving = true;
+      p_.record->target = p_.target;  // the request that completes it says where it goes
+    }
   }
   if (result.complete && p_.target.directory_id) {
     if (!into_directory) return refused(*busy_refusal(p_.record->hash));

@@ -138,6 +138,8 @@ class Store {
     std::vector<ListEntry> entries;
     std::uint64_t total = 0;
   };
+  // Subdirectories first (the root's: every other directory, in the order
+  // they were made), then files by name. `limit` 0: no limit.
   std::variant<Listing, Refusal> list_directory(const std::string& directory_id, std::uint64_t offset,
                                                 std::uint64_t limit);
 

@@ -216,3 +216,29 @@ TEST(StoreParts, DirectoryUploadLandsAsAFile) {
 
 }  // namespace
 }  // namespace partcheck::mock
+
+namespace partcheck::mock {
+namespace {
+
+using namespace testing;
+
+TEST(StoreParts, TheCompletingRequestDecidesTheDirectory) {
+  auto config = config_for(StorageKind::Memory);
+  config.directories = {{"inbox", std::nullopt, false}};
+  Clock clock;
+  Store store(config, clock);
+  const auto inbox = store.directories().at(1).id;
+  const std::string hash = "12121212-2222-4333-8444-555555555555";
+  const auto bytes = pattern(kPart + 3);
+  ASSERT_EQ(send(store, hash, range(0, kPart, bytes.size()), slice(bytes, 0, kPart)).status, 206);
+  auto done = send(store, hash, range(kPart, bytes.size(), bytes.size()), slice(bytes, kPart, bytes.size()),
+                   PartTarget{inbox, "late.bin"});
+  ASSERT_EQ(done.status, 200);
+  ASSERT_TRUE(done.file);
+  EXPECT_EQ(done.file->directory_id, inbox);
+  EXPECT_EQ(done.file->xxh3, xxh3_of(bytes));
+  EXPECT_EQ(download_file(store, done.file->id), bytes);
+}
+
+}  // namespace
+}  // namespace partcheck::mock
