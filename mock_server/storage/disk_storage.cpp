@@ -1,6 +1,7 @@
 #include "mock_server/storage/disk_storage.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 
 #include <charconv>
 #include <system_error>
@@ -143,6 +144,9 @@ DiskStorage::DiskStorage(fs::path data_dir, FsyncPolicy fsync)
     : uploads_dir_(data_dir / "uploads"), files_dir_(data_dir / "files"), fsync_(fsync) {
   fs::create_directories(uploads_dir_);
   fs::create_directories(files_dir_);
+  lock_ = PosixFile(data_dir / "lock", O_RDWR | O_CREAT);
+  if (::flock(lock_.fd(), LOCK_EX | LOCK_NB) != 0)
+    throw StorageError("data dir " + data_dir.string() + " is in use by another server");
   recover_stages();
 }
 

@@ -10,13 +10,15 @@
 #include <string>
 
 #include "mock_server/server_config.hpp"
+#include "mock_server/storage/posix_file.hpp"
 #include "mock_server/storage/storage_backend.hpp"
 
 namespace partcheck::mock {
 
 class DiskStorage final : public StorageBackend {
  public:
-  // Creates the layout, removes stages of parts that never committed and
+  // Creates the layout, takes the data dir's lock (StorageError when another
+  // server holds it), removes stages of parts that never committed and
   // finishes copying committed ones (a crash mid-commit).
   DiskStorage(std::filesystem::path data_dir, FsyncPolicy fsync);
 
@@ -51,6 +53,7 @@ class DiskStorage final : public StorageBackend {
  private:
   void recover_stages();
 
+  PosixFile lock_;  // flock()ed: one server per data dir
   std::filesystem::path uploads_dir_;
   std::filesystem::path files_dir_;
   FsyncPolicy fsync_;

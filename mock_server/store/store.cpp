@@ -1,6 +1,7 @@
 // The Store's start (directories, recovery of the data dir) and the admin
 // operations. Part uploads: part_upload.cpp; files, moves, links: store_files.cpp.
 #include <set>
+#include <stdexcept>
 
 #include "contract/file_name.hpp"
 #include "contract/uuid.hpp"
@@ -16,6 +17,19 @@ void remove_temp_files(const fs::path& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec))
     if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);
+}
+
+// A config the store cannot honour is refused at start, with the option named.
+void check_config(const ServerConfig& config) {
+  if (config.root_dir_id && !contract::is_uuid(*config.root_dir_id))
+    throw std::invalid_argument("--root-dir-id '" + *config.root_dir_id + "' is not a uuid");
+  std::set<std::string> names;
+  for (const auto& spec : config.directories) {
+    if (auto problem = contract::name_problem(spec.name); !problem.empty())
+      throw std::invalid_argument("--directory '" + spec.name + "': " + problem);
+    if (!names.insert(spec.name).second)
+      throw std::invalid_argument("--directory '" + spec.name + "' is given twice");
+  }
 }
 
 void set_up_directories(StoreCore& s) {
@@ -85,7 +99,8 @@ void recover(StoreCore& s) {
 
 }  // namespace
 
-Store::Store(const ServerConfig& config, Clock& clock) : impl_(std::make_unique<Impl>(config, clock)) {
+Store::Store(const ServerConfig& config, Clock& clock)
+    : impl_((check_config(config), std::make_unique<Impl>(config, clock))) {
   auto& s = *impl_;
   if (s.persistent) {
     remove_temp_files(config.data_dir);

@@ -223,7 +223,8 @@ std::variant<std::string, Refusal> Store::link_for_hash(const std::string& hash)
       link.file_id = file->id;
     } else {
       auto it = s.uploads.find(hash);
-      if (it == s.uploads.end() || !it->second->state || !it->second->state->complete)
+      if (it == s.uploads.end() || !it->second->state || !it->second->state->complete ||
+          s.due(*it->second, s.clock.now()))
         return refuse(ErrorCode::NoSuchFile, "no complete upload or file for hash " + hash, "LINK-1");
       link.hash = hash;
     }

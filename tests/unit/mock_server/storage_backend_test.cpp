@@ -124,6 +124,15 @@ TEST(DiskStorage, RefusesIdsThatAreNotUuids) {
   EXPECT_FALSE(fs::exists(dir.path.parent_path() / "escape.data"));
 }
 
+TEST(DiskStorage, OneServerPerDataDir) {
+  TempDir dir;
+  {
+    DiskStorage first(dir.path, FsyncPolicy::Never);
+    EXPECT_THROW(DiskStorage(dir.path, FsyncPolicy::Never), StorageError);
+  }
+  EXPECT_NO_THROW(DiskStorage(dir.path, FsyncPolicy::Never)) << "the lock goes with the server";
+}
+
 TEST(DiskStorage, AnAbortedInPlacePartLeavesOnlyUnacknowledgedBytes) {
   TempDir dir;
   DiskStorage storage(dir.path, FsyncPolicy::Never);

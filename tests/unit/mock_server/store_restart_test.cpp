@@ -140,5 +140,15 @@ TEST_F(StoreRestart, AFixedRootIdIsKept) {
       << "docs and the file followed the new root id";
 }
 
+TEST_F(StoreRestart, AConfigTheStoreCannotHonourIsRefusedAtStart) {
+  config_.root_dir_id = "root";
+  EXPECT_THROW(open(), std::invalid_argument);
+  config_.root_dir_id.reset();
+  config_.directories = {{"a", std::nullopt, false}, {"a", std::nullopt, true}};
+  EXPECT_THROW(open(), std::invalid_argument);
+  config_.directories = {{"a/b", std::nullopt, false}};
+  EXPECT_THROW(open(), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace partcheck::mock
