@@ -1,11 +1,195 @@
-// Placeholder until the serve command lands; replaced by its module's owner.
+// `partcheck serve`: the reference mock server in the foreground. Flags fill
+// a ServerConfig; the banner's first three lines are a stable interface
+// (scripts and tests parse them); SIGINT/SIGTERM stop it gracefully.
+#include <pthread.h>
+
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "cli/commands.hpp"
+#include "contract/byte_size.hpp"
+#include "contract/rules.hpp"
+#include "contract/uuid.hpp"
+#include "mock_server/deviations.hpp"
+#include "mock_server/server.hpp"
 
 namespace partcheck::cli {
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  unsigned threads = 2;
+  std::vector<std::string> api_keys;
+  std::string profile = "strict";
+  std::vector<std::string> deviations;
+  bool list_deviations = false;
+  std::string storage = "disk";
+  std::string data_dir = "partcheck-data";
+  std::string fsync = "always";
+  std::string ttl = "3600s";
+  std::optional<std::string> root_dir_id;
+  std::vector<std::string> directories;
+  unsigned max_postfix = 1000;
+  std::optional<std::string> admin_key;
+  std::string idle_timeout = "60s";
+  bool quiet = false;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::cerr << "partcheck serve: " << message << "\n";
+  throw CLI::RuntimeError(kExitUsage);
+}
+
+// "3600", "3600s", "60m", "1h".
+std::chrono::seconds parse_duration(const std::string& flag, const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::string unit = text.substr(digits);
+  long long multiplier = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (digits == 0 || digits > 12 || multiplier == 0)
+    usage_error(flag + " '" + text + "': expected seconds such as 3600, 3600s, 60m or 1h");
+  return std::chrono::seconds(std::stoll(text.substr(0, digits)) * multiplier);
+}
+
+mock::DirectorySpec parse_directory(const std::string& text) {
+  mock::DirectorySpec spec;
+  std::size_t at = text.find(':');
+  spec.name = text.substr(0, at);
+  if (spec.name.empty()) usage_error("--directory '" + text + "': the name is empty");
+  while (at != std::string::npos) {
+    auto next = text.find(':', at + 1);
+    auto item = text.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+    at = next;
+    if (item == "readonly") {
+      spec.readonly = true;
+    } else if (item.rfind("quota=", 0) == 0) {
+      auto size = contract::parse_byte_size(item.substr(6));
+      if (!size) usage_error("--directory '" + text + "': quota '" + item.substr(6) + "': " + size.error);
+      spec.quota = size.bytes;
+    } else {
+      usage_error("--directory '" + text + "': unknown option '" + item + "' (quota=SIZE or readonly)");
+    }
+  }
+  return spec;
+}
+
+void list_deviations() {
+  for (const auto& deviation : mock::all_deviations()) {
+    auto rule = contract::find_rule(deviation.rule);
+    std::cout << deviation.rule << "\t" << (rule ? contract::level_name(rule->level) : "?") << "\t"
+              << deviation.effect << "\n";
+  }
+  std::cout.flush();
+}
+
+mock::ServerConfig make_config(const ServeFlags& flags) {
+  mock::ServerConfig config;
+  auto colon = flags.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == flags.listen.size())
+    usage_error("--listen '" + flags.listen + "': expected HOST:PORT");
+  config.listen_host = flags.listen.substr(0, colon);
+  if (config.listen_host.size() > 2 && config.listen_host.front() == '[' && config.listen_host.back() == ']')
+    config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
+  try {
+    auto port = std::stoul(flags.listen.substr(colon + 1));
+    if (port > 65535) throw std::out_of_range("port");
+    config.listen_port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    usage_error("--listen '" + flags.listen + "': the port must be 0-65535");
+  }
+  if (flags.threads == 0) usage_error("--threads must be at least 1");
+  config.threads = flags.threads;
+  config.api_keys = flags.api_keys;
+
+  auto profile = contract::profile_from_name(flags.profile);
+  if (!profile) usage_error("--profile '" + flags.profile + "': expected strict, s3 or lenient");
+  config.policy.profile = *profile;
+  for (const auto& rule : flags.deviations) {
+    if (!mock::find_deviation(rule))
+      usage_error("--deviate '" + rule + "': no such rule switch (see --list-deviations)");
+    config.policy.deviations.insert(rule);
+  }
+
+  if (flags.storage == "disk") config.storage = mock::StorageKind::Disk;
+  else if (flags.storage == "memory") config.storage = mock::StorageKind::Memory;
+  else if (flags.storage == "null") config.storage = mock::StorageKind::Null;
+  else usage_error("--storage '" + flags.storage + "': expected disk, memory or null");
+  config.data_dir = flags.data_dir;
+  if (flags.fsync == "always") config.fsync = mock::FsyncPolicy::Always;
+  else if (flags.fsync == "never") config.fsync = mock::FsyncPolicy::Never;
+  else usage_error("--fsync '" + flags.fsync + "': expected always or never");
+  config.ttl = parse_duration("--ttl", flags.ttl);
+  if (flags.root_dir_id && !contract::is_uuid(*flags.root_dir_id))
+    usage_error("--root-dir-id '" + *flags.root_dir_id + "': expected a uuid");
+  config.root_dir_id = flags.root_dir_id;
+  for (const auto& directory : flags.directories) config.directories.push_back(parse_directory(directory));
+  config.max_postfix = flags.max_postfix;
+  config.admin_key = flags.admin_key;
+  config.idle_timeout = parse_duration("--idle-timeout", flags.idle_timeout);
+  if (config.idle_timeout.count() == 0) usage_error("--idle-timeout must be at least 1s");
+  config.quiet = flags.quiet;
+  return config;
+}
+
+void serve(const ServeFlags& flags) {
+  if (flags.list_deviations) return list_deviations();
+  auto config = make_config(flags);
+
+  // Every thread the server starts inherits this mask, so the signals reach
+  // only the sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<mock::Server> server;
+  try {
+    server = std::make_unique<mock::Server>(std::move(config));
+  } catch (const std::exception& e) {
+    std::cerr << "partcheck serve: " << e.what() << "\n";
+    throw CLI::RuntimeError(kExitUsage);
+  }
+  server->start();
+  std::printf("listening on %s\nroot directory %s\napi key %s\n", server->url().c_str(),
+              server->root_directory_id().c_str(), server->api_keys().front().c_str());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  if (!server->config().quiet) std::cerr << "partcheck serve: stopping on signal " << received << "\n";
+  server->stop();
+}
+
+}  // namespace
 
 void add_serve_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("serve", "(not built yet)");
-  cmd->callback([] { throw CLI::RuntimeError("not built yet", kExitUsage); });
+  auto flags = std::make_shared<ServeFlags>();
+  auto* cmd = app.add_subcommand("serve", "Run the reference mock server of the upload/move API");
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "I/O threads")->capture_default_str();
+  cmd->add_option("--api-key", flags->api_keys, "An accepted API key (repeatable; none: one is generated)");
+  cmd->add_option("--profile", flags->profile, "strict | s3 | lenient")->capture_default_str();
+  cmd->add_option("--deviate", flags->deviations, "Break rule RULE-ID on purpose (repeatable)");
+  cmd->add_flag("--list-deviations", flags->list_deviations, "Print the rule switches and exit");
+  cmd->add_option("--storage", flags->storage, "disk | memory | null")->capture_default_str();
+  cmd->add_option("--data-dir", flags->data_dir, "Where disk storage keeps its files")->capture_default_str();
+  cmd->add_option("--fsync", flags->fsync, "always | never")->capture_default_str();
+  cmd->add_option("--ttl", flags->ttl, "Lifetime of a temporary upload: 3600, 3600s, 60m, 1h")->capture_default_str();
+  cmd->add_option("--root-dir-id", flags->root_dir_id, "The root directory's uuid (default: generated once)");
+  cmd->add_option("--directory", flags->directories, "NAME[:quota=SIZE][:readonly] (repeatable)");
+  cmd->add_option("--max-postfix", flags->max_postfix, "Highest ` (n)` name postfix")->capture_default_str();
+  cmd->add_option("--admin-key", flags->admin_key, "Open the /__mock/ API to non-loopback clients with this key");
+  cmd->add_option("--idle-timeout", flags->idle_timeout, "Close connections idle this long")->capture_default_str();
+  cmd->add_flag("--quiet", flags->quiet, "No per-request log lines on stderr");
+  cmd->callback([flags] { serve(*flags); });
 }
 
 }  // namespace partcheck::cli

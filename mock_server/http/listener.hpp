@@ -1,0 +1,28 @@
+#pragma once
+// Accepts connections and gives each its own session on its own strand.
+#include <memory>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "mock_server/http/server_context.hpp"
+
+namespace partcheck::mock::http {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context);
+  void start();
+  void stop();  // closes the acceptor; existing sessions are not touched
+  boost::asio::ip::tcp::endpoint endpoint() const;
+
+ private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer backoff_;
+  ServerContext& context_;
+};
+
+}  // namespace partcheck::mock::http

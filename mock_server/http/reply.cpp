@@ -1,0 +1,50 @@
+#include "mock_server/http/reply.hpp"
+
+namespace partcheck::mock::http {
+
+Refusal http_refusal(contract::ErrorCode code, std::string_view sentence, std::string_view rule) {
+  Refusal refusal;
+  refusal.code = code;
+  refusal.rule = rule;
+  refusal.message = std::string(contract::code_name(code)) + ": " + std::string(sentence);
+  refusal.status = contract::default_status(code);
+  return refusal;
+}
+
+Reply error_reply(const Refusal& refusal, const contract::PolicyOptions& policy) {
+  auto name = std::string(contract::code_name(refusal.code));
+  // Messages from other layers are expected to start with the code; make sure.
+  std::string message = refusal.message.starts_with(name) ? refusal.message : name + ": " + refusal.message;
+  Reply reply;
+  reply.code = name;
+  if (policy.deviates("ERR-1") && refusal.status >= 400 && refusal.status < 500) {
+    reply.status = 500;
+    reply.content_type = "text/plain; charset=utf-8";
+    reply.body = message + "\n";
+    return reply;
+  }
+  reply.status = refusal.status;
+  reply.body = dump_json(nlohmann::json{{"success", false}, {"error", message}});
+  return reply;
+}
+
+std::string dump_json(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Reply json_reply(int status, const nlohmann::json& body) {
+  Reply reply;
+  reply.status = status;
+  reply.body = dump_json(body);
+  return reply;
+}
+
+Reply server_error_reply(std::string_view what) {
+  Reply reply;
+  reply.status = 500;
+  reply.code = "StorageError";
+  reply.body = dump_json(nlohmann::json{{"success", false}, {"error", "StorageError: " + std::string(what)}});
+  return reply;
+}
+
+}  // namespace partcheck::mock::http

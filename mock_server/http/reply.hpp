@@ -1,0 +1,39 @@
+#pragma once
+// What a handler answers: a status, a small body and the error code (for the
+// journal and the log line). Large bodies (downloads) never go through here.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "contract/error_code.hpp"
+#include "contract/upload_policy.hpp"
+#include "mock_server/store/store.hpp"
+
+namespace partcheck::mock::http {
+
+struct Reply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string code;  // the error code name; empty on success
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response fields
+  bool close = false;  // Connection: close after this response
+};
+
+// A refusal decided by the HTTP layer: "<Code>: <sentence>" with the code's status.
+Refusal http_refusal(contract::ErrorCode code, std::string_view sentence, std::string_view rule = {});
+
+// {"success":false,"error":"<Code>: ..."} with the refusal's status; under the
+// ERR-1 deviation a client error becomes 500 with a plain-text body instead.
+Reply error_reply(const Refusal& refusal, const contract::PolicyOptions& policy);
+Reply json_reply(int status, const nlohmann::json& body);
+// JSON text that never throws: bytes that are not UTF-8 (a bad name echoed
+// back) become U+FFFD.
+std::string dump_json(const nlohmann::json& value);
+// For failures that are the server's own (storage errors): 500, not a client code.
+Reply server_error_reply(std::string_view what);
+
+}  // namespace partcheck::mock::http

@@ -1,0 +1,284 @@
+#include "mock_server/http/session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+
+#include "mock_server/admin/admin_api.hpp"
+#include "mock_server/http/api_handlers.hpp"
+#include "mock_server/http/request_log.hpp"
+
+namespace partcheck::mock::http {
+namespace {
+
+using contract::ErrorCode;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(a, b);
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The code of a JSON error body ("Code: sentence"), for answers made elsewhere (admin).
+std::string code_of(const std::string& body) {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("error") || !parsed["error"].is_string()) return {};
+  auto message = parsed["error"].get<std::string>();
+  return message.substr(0, message.find(':'));
+}
+
+bool quiet_close_error(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == asio::error::bad_descriptor ||
+         ec == bhttp::error::partial_message;
+}
+
+}  // namespace
+
+Session::Session(tcp::socket&& socket, ServerContext& context)
+    : context_(context), stream_(std::move(socket)), timer_(stream_.get_executor()) {
+  beast::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    auto address = peer.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) address = address.to_v6().to_v4();
+    remote_loopback_ = address.is_loopback();
+    remote_ = (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+              std::to_string(peer.port());
+  }
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+Session::~Session() { context_.sessions.remove(this); }
+
+void Session::start() {
+  context_.sessions.add(shared_from_this());
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+}
+
+void Session::stop(bool force) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
+    if (force || self->phase_ == Phase::Idle) self->close_now();
+  });
+}
+
+void Session::read_header() {
+  if (context_.stopping) return close_now();
+  phase_ = Phase::Idle;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(context_.config.max_header_bytes));
+  parser_->body_limit(boost::none);  // parts run to 5 GiB; their bodies are streamed
+  stream_.expires_after(context_.config.idle_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void Session::on_header(beast::error_code ec) {
+  phase_ = Phase::Request;
+  header_time_ = std::chrono::steady_clock::now();
+  record_ = RequestRecord{};
+  record_.started = std::chrono::system_clock::now();
+  record_.remote = remote_;
+  faults_ = FaultPlan{};
+  delayed_ = false;
+  pending_.reset();
+  part_.reset();
+  small_body_.clear();
+  keep_alive_ = false;
+  has_body_ = false;
+  body_complete_ = true;
+  if (ec) {
+    if (quiet_close_error(ec) && buffer_.size() == 0) return close_now();
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted) return close_now();
+    // The stream cannot be trusted after a framing error: answer, then close.
+    Reply reply = ec == bhttp::error::header_limit
+                      ? error_reply(http_refusal(ErrorCode::HeaderTooLarge,
+                                                 "the request header is larger than " +
+                                                     std::to_string(context_.config.max_header_bytes) + " bytes"),
+                                    context_.config.policy)
+                      : error_reply(http_refusal(ErrorCode::InvalidRequest, "malformed HTTP request: " + ec.message()),
+                                    context_.config.policy);
+    reply.close = true;
+    body_complete_ = false;
+    return send(std::move(reply));
+  }
+  dispatch();
+}
+
+std::optional<std::string> Session::header(bhttp::field name) const {
+  const auto& fields = parser_->get();
+  auto it = fields.find(name);
+  if (it == fields.end()) return std::nullopt;
+  return std::string(it->value());
+}
+
+std::optional<std::string> Session::header(std::string_view name) const {
+  const auto& fields = parser_->get();
+  auto it = fields.find(name);
+  if (it == fields.end()) return std::nullopt;
+  return std::string(it->value());
+}
+
+void Session::dispatch() {
+  const auto& request = parser_->get();
+  record_.method = std::string(request.method_string());
+  record_.target = std::string(request.target());
+  for (const auto& field : request)
+    record_.headers.emplace_back(std::string(field.name_string()),
+                                 is_secret_header(field.name_string()) ? "(redacted)" : std::string(field.value()));
+  keep_alive_ = request.keep_alive();
+  expect_continue_ = iequals(header(bhttp::field::expect).value_or(""), "100-continue");
+  chunked_ = parser_->chunked();
+  body_remaining_ = chunked_ ? 0 : parser_->content_length().value_or(0);
+  has_body_ = chunked_ || body_remaining_ > 0;
+  body_complete_ = !has_body_;
+  target_ = parse_target(request.target());
+
+  auto routed = route(request.method_string(), target_.path);
+  if (auto* refused = std::get_if<RouteRefusal>(&routed)) return refuse_before_body(refused->refusal, refused->allow);
+  route_ = std::get<Route>(routed);
+  if (route_.endpoint == Endpoint::Admin) return dispatch_admin(route_);
+
+  faults_ = context_.faults.plan_for(record_.method, target_.path);
+  if (faults_.unavailable)
+    return refuse_before_body(http_refusal(ErrorCode::ServiceUnavailable, "the server is unavailable (injected fault)"));
+  if (route_.endpoint == Endpoint::Download) return start_download(route_.id);
+
+  if (auto refusal = check_api_key(header(bhttp::field::authorization), header("X-Token"), context_.config))
+    return refuse_before_body(*refusal);
+  if (is_part_upload(route_.endpoint)) return start_part(route_);
+  start_body(BodyUse::Collect);
+}
+
+void Session::dispatch_admin(const Route&) {
+  const auto& admin_key = context_.config.admin_key;
+  if (admin_key) {
+    auto sent = header("X-Admin-Key");
+    if (!sent) {
+      auto authorization = header(bhttp::field::authorization).value_or("");
+      if (authorization.size() > 7 && iequals(authorization.substr(0, 7), "Bearer ")) sent = authorization.substr(7);
+    }
+    if (sent != *admin_key)
+      return refuse_before_body(
+          http_refusal(ErrorCode::Unauthorized, "the admin API needs the admin key in X-Admin-Key"));
+  } else if (!remote_loopback_) {
+    return refuse_before_body(http_refusal(
+        ErrorCode::Unauthorized, "the admin API answers loopback clients only unless the server has --admin-key"));
+  }
+  start_body(BodyUse::Collect);
+}
+
+Reply Session::small_body_reply() {
+  std::string base_url = "http://" + header(bhttp::field::host).value_or(context_.listen_authority);
+  ApiCall call{context_.store, context_.config, target_, small_body_, std::move(base_url)};
+  switch (route_.endpoint) {
+    case Endpoint::Move: return handle_move(call);
+    case Endpoint::GetLink: return handle_get_link(call, route_.id);
+    case Endpoint::LinksDownload: return handle_links_download(call);
+    case Endpoint::DirectoryList: return handle_directory_list(call);
+    case Endpoint::Admin: {
+      AdminRequest request{record_.method, route_.id, target_.query, small_body_, remote_loopback_,
+                           header("X-Admin-Key").value_or("")};
+      AdminContext admin{context_.store, context_.faults, context_.journal, context_.stats, context_.config};
+      auto answer = handle_admin(request, admin);
+      Reply reply;
+      reply.status = answer.status;
+      reply.content_type = answer.content_type;
+      reply.body = std::move(answer.body);
+      if (reply.status >= 400) reply.code = code_of(reply.body);
+      return reply;
+    }
+    default: return server_error_reply("no handler for this endpoint");
+  }
+}
+
+void Session::send(Reply reply) {
+  if (faults_.reset_after_body_bytes && record_.bytes_in >= *faults_.reset_after_body_bytes) return reset_hard();
+  if (faults_.delay.count() > 0 && !delayed_) {
+    delayed_ = true;
+    timer_.expires_after(faults_.delay);
+    timer_.async_wait([self = shared_from_this(), reply = std::move(reply)](beast::error_code) mutable {
+      self->send(std::move(reply));
+    });
+    return;
+  }
+  const auto& request = parser_->get();
+  bool close = reply.close || !keep_alive_ || !body_complete_ || context_.stopping;
+  response_.emplace(static_cast<bhttp::status>(reply.status), request.version() ? request.version() : 11);
+  response_->set(bhttp::field::server, "partcheck-mock");
+  response_->set(bhttp::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) response_->set(name, value);
+  response_->keep_alive(!close);
+  response_->body() = std::move(reply.body);
+  response_->prepare_payload();
+  record_.status = reply.status;
+  record_.code = reply.code;
+  record_.bytes_out = response_->body().size();
+  record_.first_byte_ms = ms_since(header_time_);
+  stream_.expires_after(context_.config.idle_timeout);
+  bhttp::async_write(stream_, *response_, [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
+    self->on_written(ec, close);
+  });
+}
+
+void Session::on_written(beast::error_code ec, bool close) {
+  record_request();
+  if (ec) return close_now();
+  if (close) return close_gracefully();
+  read_header();
+}
+
+void Session::record_request() {
+  record_.duration_ms = ms_since(header_time_);
+  context_.journal.record(record_);
+  context_.stats.record(record_);
+  if (!context_.config.quiet) write_log_line(record_);
+}
+
+// Closing right after an answer while the client is still sending would
+// reset the connection and could destroy the answer in flight; so stop
+// sending, read what still comes for a moment, then close.
+void Session::close_gracefully() {
+  phase_ = Phase::Closing;
+  upload_.reset();
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return close_now();
+  stream_.expires_after(kLingerTime);
+  drain();
+}
+
+void Session::drain() {
+  auto buffer = body_buffer();
+  stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec) return self->close_now();
+                            self->drain();
+                          });
+}
+
+void Session::reset_hard() {
+  upload_.reset();  // nothing of the part is kept
+  record_.status = 0;
+  record_.code = "ConnectionReset";
+  record_request();
+  beast::error_code ec;
+  stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
+  close_now();
+}
+
+void Session::close_now() {
+  phase_ = Phase::Closed;
+  upload_.reset();
+  timer_.cancel();
+  beast::error_code ec;
+  stream_.socket().close(ec);
+}
+
+std::span<std::byte> Session::body_buffer() {
+  if (!body_buffer_) body_buffer_ = std::make_unique_for_overwrite<std::byte[]>(kBodyBufferBytes);
+  return {body_buffer_.get(), kBodyBufferBytes};
+}
+
+}  // namespace partcheck::mock::http
