@@ -45,8 +45,10 @@ std::string cells(const Row& row, const std::vector<std::string>& titles) {
 
 std::string column_heads(const std::vector<RunResult>& runs) {
   std::string out;
-  for (std::size_t i = 0; i < runs.size(); ++i)
-    out += "<th class=\"n\">" + std::string(1, static_cast<char>('A' + i % 26)) + "</th>";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    out += "<th class=\"n\">" + std::string(1, static_cast<char>('A' + i % 26)) + "<br><span class=\"muted\">" +
+           esc(target_label(runs[i])) + "</span></th>";
+  }
   return out;
 }
 
@@ -92,7 +94,7 @@ std::string render_rules(const std::vector<RunResult>& runs) {
     }
     out += std::string{"<tr"} + (differs(row) ? " class=\"diff\"" : "") + "><th class=\"sc mono\">" + esc(rule.id) +
            "</th><td><span class=\"level level-" + esc(rule.level) + "\">" + esc(rule.level) + "</span></td><td>" +
-           esc(rule.text) + "</td>" + cells(row, std::vector<std::string>(runs.size())) + "</tr>\n";
+           text_with_code(rule.text) + "</td>" + cells(row, std::vector<std::string>(runs.size())) + "</tr>\n";
   }
   return out + "</tbody>\n</table>\n";
 }

@@ -34,6 +34,8 @@ tr.family th{background:var(--panel);font-size:12px;letter-spacing:.04em}
 td.n{text-align:center;font-variant-numeric:tabular-nums;width:86px}
 td.n.zero{color:#c3c9cf}
 .matrix td.rule a{font-weight:600;color:inherit}
+td.rule,th.sc{white-space:nowrap}
+td code,.file code{background:var(--panel);border-radius:3px;padding:0 3px}
 .level{font-size:11px;font-weight:600;color:var(--muted)}
 .level-MUST{color:#8250df}
 .note{color:var(--muted);font-size:12.5px}
@@ -49,7 +51,7 @@ details.scenario.b-skipped{border-left-color:#8c959f}
 details.scenario>summary{cursor:pointer;padding:6px 10px;display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
 .sid{font-weight:600}.stitle{flex:1}.srules{color:var(--muted);font-size:12px}.sdur{color:var(--muted);font-size:12px}
 .body{padding:2px 14px 12px;border-top:1px solid var(--line)}
-.reason{margin:8px 0}.file{color:var(--muted);font-size:12px}
+.reason{margin:8px 0}.file{color:var(--muted);font-size:12px;white-space:pre-line}
 pre{background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:6px 8px;margin:4px 0;
 white-space:pre-wrap;word-break:break-all;max-height:320px;overflow:auto}
 .curl{margin:8px 0}.curl pre{border-color:#ff818266;background:#fff5f5}
@@ -60,8 +62,9 @@ details.transcript>summary{cursor:pointer;color:var(--info);margin:6px 0}
 .reqline{display:flex;gap:8px;flex-wrap:wrap;align-items:baseline}
 .status{font-weight:700}.s2{color:var(--pass)}.s4{color:var(--nonstrict)}.s5,.s0{color:var(--fail)}
 .compare td.v{text-align:center}
-.compare tr.diff td,.compare tr.diff th.sc{background:#fff8c5}
-.compare tr.diff td.v{background:#fff8c5}
+.compare tr.diff td,.compare tr.diff th{background:#f1edfd}
+.compare tr.diff th.sc{box-shadow:inset 4px 0 0 #8250df}
+.compare th.n{white-space:normal;min-width:110px}
 .muted{color:var(--muted)}
 [hidden]{display:none!important}
 )css";
@@ -85,6 +88,21 @@ std::string page_end(std::string_view script) {
   std::string out = "<script>";
   out += script;
   out += "</script>\n</body>\n</html>\n";
+  return out;
+}
+
+std::string text_with_code(std::string_view text) {
+  std::string out;
+  bool in_code = false;
+  std::size_t start = 0;
+  for (std::size_t tick = text.find('`'); tick != std::string_view::npos; tick = text.find('`', start)) {
+    out += html_escape(text.substr(start, tick - start));
+    out += in_code ? "</code>" : "<code>";
+    in_code = !in_code;
+    start = tick + 1;
+  }
+  out += html_escape(text.substr(start));
+  if (in_code) out += "</code>";
   return out;
 }
 

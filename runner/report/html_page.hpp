@@ -13,6 +13,9 @@ std::string page_start(std::string_view title);
 // Inlines `script` and closes the document.
 std::string page_end(std::string_view script);
 
+// Escapes `text` and shows its `backticked` parts as <code>, as the rule statements are written.
+std::string text_with_code(std::string_view text);
+
 // CSS class suffix of a verdict: "pass", "nonstrict", "fail", "info", "skipped".
 std::string_view verdict_slug(Verdict verdict);
 // <span class="badge v-fail">FAIL</span>

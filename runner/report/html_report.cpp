@@ -80,7 +80,7 @@ std::string render_matrix(const RunResult& run) {
     }
     out += "<tr><td class=\"rule\"><a href=\"#scenarios\" data-rule=\"" + esc(rule.id) + "\">" + esc(rule.id) +
            "</a></td><td><span class=\"level level-" + esc(rule.level) + "\">" + esc(rule.level) + "</span></td><td>" +
-           esc(rule.text) + "</td><td>" + verdict_badge(rule.verdict) + "</td>";
+           html::text_with_code(rule.text) + "</td><td>" + verdict_badge(rule.verdict) + "</td>";
     for (auto v : kAllVerdicts) {
       auto n = rule.counts[v];
       out += n == 0 ? std::string{"<td class=\"n zero\">0</td>"}
@@ -141,7 +141,7 @@ std::string render_scenario(const ScenarioResult& s) {
                     "</span><span class=\"srules\">" + esc(rules) + "</span><span class=\"sdur\">" +
                     format_duration_ms(s.duration_ms) + "</span></summary>\n<div class=\"body\">\n";
   if (!s.reason.empty()) out += "<p class=\"reason\">" + esc(s.reason) + "</p>\n";
-  out += "<div class=\"file\">" + esc(describe_rules(s));
+  out += "<div class=\"file\">" + html::text_with_code(describe_rules(s));
   if (!s.file.empty()) out += " &middot; " + esc(s.file);
   out += "</div>\n";
   if (s.verdict == Verdict::Fail) {

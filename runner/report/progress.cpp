@@ -65,7 +65,7 @@ std::string failure_details(const ScenarioResult& s) {
 
 std::string counts_row(const std::string& label, const VerdictCounts& counts, std::size_t label_width) {
   std::string row = pad_right(label, label_width);
-  for (auto v : kAllVerdicts) row += pad_left(std::to_string(counts[v]), 14);
+  for (auto v : kAllVerdicts) row += pad_left(std::to_string(counts[v]), verdict_name(v).size() + 2);
   return row + pad_left(std::to_string(counts.total()), 8) + "\n";
 }
 
@@ -116,7 +116,7 @@ void Progress::finish(const RunResult& run) {
   std::size_t label_width = 8;
   for (const auto& [family, counts] : families) label_width = std::max(label_width, family.size() + 2);
   std::string table = "\n" + pad_right("family", label_width);
-  for (auto v : kAllVerdicts) table += pad_left(std::string{verdict_name(v)}, 14);
+  for (auto v : kAllVerdicts) table += pad_left(std::string{verdict_name(v)}, verdict_name(v).size() + 2);
   table += pad_left("total", 8) + "\n";
   for (const auto& [family, counts] : families) table += counts_row(family, counts, label_width);
   const VerdictCounts totals = count_verdicts(run);
