@@ -1,0 +1,220 @@
+#include "bench/bench_run.hpp"
+
+#include <boost/asio.hpp>
+#include <ostream>
+#include <thread>
+
+#include "bench/body_source.hpp"
+#include "bench/calibration.hpp"
+#include "bench/download_check.hpp"
+#include "bench/embedded_target.hpp"
+#include "bench/load_driver.hpp"
+#include "bench/summary.hpp"
+#include "contract/part_plan.hpp"
+
+namespace partcheck::bench {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+const char* verify_name(VerifyMode mode) {
+  switch (mode) {
+    case VerifyMode::None: return "none";
+    case VerifyMode::Digest: return "digest";
+    case VerifyMode::Download: return "download";
+  }
+  return "none";
+}
+
+namespace {
+
+constexpr std::size_t kDownloadSample = 4;
+constexpr std::uint64_t kMemoryStorageLimit = 2ull << 30;  // beyond this the embedded mock keeps files on disk
+
+void check_options(const BenchOptions& o, std::uint64_t file_size) {
+  using contract::format_byte_size;
+  if (o.part_size == 0) throw UsageError("--part-size must be greater than zero");
+  if (o.part_size > contract::kMaxPartSize)
+    throw UsageError("--part-size " + format_byte_size(o.part_size) + " is over the contract's 5 GiB limit");
+  if (o.part_size < file_size && o.part_size < contract::kMinPartSize)
+    throw UsageError("--part-size " + format_byte_size(o.part_size) +
+                     " is under the contract's 5 MiB minimum for non-final parts (use a part size >= the file size to send it whole)");
+  if (o.files && o.duration_s) throw UsageError("--files and --duration exclude each other");
+  if (o.files && *o.files == 0) throw UsageError("--files must be at least 1");
+  if (o.duration_s && !(*o.duration_s > 0)) throw UsageError("--duration must be positive");
+  if (o.concurrency == 0 || o.part_concurrency == 0) throw UsageError("--concurrency and --part-concurrency must be at least 1");
+  if (o.rate_per_s && !(*o.rate_per_s > 0)) throw UsageError("--rate must be a positive number of uploads per second");
+  if (o.compressible_percent > 100) throw UsageError("--compressible must be between 0 and 100");
+  if (o.verify == VerifyMode::Digest && o.part_concurrency > 1)
+    throw UsageError("--verify digest hashes the bytes in order as they are sent; it needs --part-concurrency 1");
+  if (o.warmup_s < 0) throw UsageError("--warmup must not be negative");
+}
+
+tcp::endpoint reach(const HttpTarget& target) {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto endpoints = resolver.resolve(target.host, std::to_string(target.port), ec);
+  if (ec || endpoints.empty()) throw TargetUnreachable("target " + target.url + ": cannot resolve " + target.host + ": " + ec.message());
+  tcp::socket socket(io);
+  std::optional<boost::system::error_code> result;
+  tcp::endpoint chosen;
+  asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint& ep) {
+    result = e;
+    chosen = ep;
+  });
+  io.run_for(std::chrono::seconds(5));
+  if (!result) throw TargetUnreachable("target " + target.url + ": no connection within 5 s");
+  if (*result) throw TargetUnreachable("target " + target.url + ": " + result->message());
+  return chosen;
+}
+
+bool is_loopback(const tcp::endpoint& endpoint) { return endpoint.address().is_loopback(); }
+
+}  // namespace
+
+bool run_passed(const BenchResult& result) {
+  for (const auto& g : result.gates)
+    if (!g.passed) return false;
+  return result.verification.mismatches == 0;
+}
+
+BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
+  BenchOptions o = options;
+  if (o.verify == VerifyMode::Download) o.move = true;  // downloads go through moved files
+  std::unique_ptr<BodySource> source;
+  try {
+    source = o.source_file ? std::make_unique<BodySource>(*o.source_file)
+                           : std::make_unique<BodySource>(o.seed, o.compressible_percent);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  const std::uint64_t file_size = source->is_file() ? std::min(o.file_size, source->file_size()) : o.file_size;
+  if (source->is_file() && o.file_size > source->file_size())
+    log << "note: --source holds " << contract::format_byte_size(source->file_size()) << "; files are that size\n";
+  check_options(o, file_size);
+
+  // The target.
+  BenchResult result;
+  result.environment = describe_environment();
+  std::unique_ptr<EmbeddedServer> embedded;
+  HttpTarget target;
+  std::string kind = "external";
+  if (o.target_config) {
+    try {
+      target = load_target_config(*o.target_config);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+  } else if (o.target) {
+    try {
+      target = parse_target_url(*o.target);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  } else {
+    const auto planned = planned_files(o);
+    std::string storage = "null";
+    if (o.verify == VerifyMode::Download)
+      storage = planned && *planned * file_size <= kMemoryStorageLimit ? "memory" : "disk";
+    std::vector<std::string> extra;
+    if (o.part_concurrency > 1) extra = {"--profile", "lenient"};  // the profile that takes parts in parallel
+    embedded = std::make_unique<EmbeddedServer>(storage, extra);
+    target = parse_target_url(embedded->url());
+    target.api_key = embedded->api_key();
+    target.directory_id = embedded->root_directory();
+    target.parallel_parts_allowed = o.part_concurrency > 1;
+    kind = "embedded-" + storage;
+  }
+  if (!o.api_key.empty()) target.api_key = o.api_key;
+  if (!o.directory_id.empty()) target.directory_id = o.directory_id;
+  if (o.move && target.directory_id.empty())
+    throw UsageError("--move needs the destination directory: set directory_id in --target-config");
+  if (o.part_concurrency > 1 && !target.parallel_parts_allowed)
+    log << "note: sending parts in parallel; the target must accept parts out of order (set parallel_parts: true in the target config to silence this)\n";
+  const auto endpoint = reach(target);
+
+  auto& c = result.config;
+  c.target = target.url;
+  c.target_kind = kind;
+  c.file_size = file_size;
+  c.part_size = o.part_size;
+  c.files = planned_files(o);
+  c.duration_s = o.duration_s;
+  c.concurrency = o.concurrency;
+  c.part_concurrency = o.part_concurrency;
+  c.rate_per_s = o.rate_per_s;
+  c.warmup_s = o.warmup_s;
+  c.move = o.move;
+  c.verify = verify_name(o.verify);
+  c.compressible_percent = o.compressible_percent;
+  c.source = o.source_file.value_or("");
+  c.seed = o.seed;
+  c.retries = o.retries;
+  c.calibrate = o.calibrate;
+  result.verification.mode = c.verify;
+
+  if (o.calibrate) {
+    if (!o.quiet) log << "calibrating this machine's ceilings...\n";
+    CalibrationPlan plan;
+    plan.connections = o.concurrency * o.part_concurrency;
+    plan.io_buffer = o.io_buffer;
+    plan.part_size = std::min<std::uint64_t>(o.part_size, 1ull << 30);
+    plan.loopback_target = is_loopback(endpoint);
+    if (embedded && embedded->data_dir()) plan.disk_dir = *embedded->data_dir();
+    plan.generator_relevant = !source->is_file();
+    plan.digest_relevant = o.verify == VerifyMode::Digest;
+    result.calibration = calibrate(plan);
+  }
+
+  // The load.
+  const auto client_before = self_usage();
+  const auto server_before = embedded ? embedded->usage() : ProcessUsage{};
+  Recorder recorder(Clock::now(), o.warmup_s);
+  LoadDriver driver(o, target, endpoint, *source);
+  const auto total_bytes = c.files ? std::optional<std::uint64_t>(*c.files * file_size) : std::nullopt;
+  const auto total_s = o.duration_s ? std::optional<double>(o.warmup_s + *o.duration_s) : std::nullopt;
+  std::uint64_t last_bytes = 0;
+  double last_time = 0, next_plain = 0;
+  const auto tick = [&](const Recorder& r, double elapsed) {
+    const auto bytes = r.live_bytes();
+    const double rate = elapsed > last_time ? static_cast<double>(bytes - last_bytes) / (elapsed - last_time) : 0;
+    last_bytes = bytes;
+    last_time = elapsed;
+    if (o.quiet) return;
+    const auto line = progress_line(bytes, rate, elapsed, total_bytes, total_s, r.live_uploads(), r.live_errors());
+    if (o.progress_tty) {
+      log << "\r\033[K" << line << std::flush;
+    } else if (elapsed >= next_plain) {
+      log << line << "\n" << std::flush;
+      next_plain = elapsed + 5;
+    }
+  };
+  const auto drive = driver.run(recorder, std::chrono::milliseconds(o.progress_tty ? 250 : 1000), tick);
+  if (o.progress_tty && !o.quiet) log << "\r\033[K" << std::flush;
+  result.client = usage_difference(self_usage(), client_before);
+  if (embedded) result.server = usage_difference(embedded->usage(), server_before);
+
+  recorder.export_to(result, drive.window_end_s);
+  auto& t = result.totals;
+  t.wall_s = drive.wall_s;
+  t.measured_s = std::max(0.0, drive.window_end_s - o.warmup_s);
+  if (t.measured_s > 0) {
+    t.throughput_bytes_per_s = static_cast<double>(t.bytes) / t.measured_s;
+    t.uploads_per_s = static_cast<double>(t.uploads) / t.measured_s;
+    t.parts_per_s = static_cast<double>(t.parts) / t.measured_s;
+  } else if (o.warmup_s > 0) {
+    log << "note: the run ended inside the warm-up; nothing was measured (lower --warmup or raise --files)\n";
+  }
+  if (result.calibration) judge_efficiency(*result.calibration, t.throughput_bytes_per_s);
+
+  if (o.verify == VerifyMode::Download)
+    verify_downloads(target, *source, recorder.moved_files(), kDownloadSample, o.timeout_s, result.verification);
+
+  const auto metrics = result.metrics();
+  for (const auto& g : evaluate_gates(o.thresholds, metrics))
+    result.gates.push_back({g.threshold.text, g.threshold.metric, g.actual, g.passed});
+  return result;
+}
+
+}  // namespace partcheck::bench

@@ -1,0 +1,44 @@
+#pragma once
+// Drives the workload: lanes of keep-alive connections, each carrying one
+// upload at a time (its parts in sequence, or `part_concurrency` at once).
+// Closed model: every lane starts its next upload as soon as the last one
+// ends. Open model: uploads arrive on a seeded Poisson schedule and wait for
+// a free lane; their latency counts from the intended start.
+#include <functional>
+#include <memory>
+
+#include "bench/bench_options.hpp"
+#include "bench/body_source.hpp"
+#include "bench/http_target.hpp"
+#include "bench/recorder.hpp"
+
+namespace partcheck::bench {
+
+// An upload that starts more than this after its scheduled instant is late.
+inline constexpr double kLateStartTolerance_s = 0.005;
+
+struct DriveSummary {
+  double wall_s = 0;        // from the first connection to the last answer
+  double window_end_s = 0;  // end of the measured window, from the run start
+};
+
+class LoadDriver {
+ public:
+  LoadDriver(const BenchOptions& options, const HttpTarget& target, boost::asio::ip::tcp::endpoint endpoint,
+             const BodySource& source);
+  ~LoadDriver();
+
+  // Runs to the end of the workload; `tick` is called about every
+  // `tick_interval` from a driver thread with the recorder (for progress).
+  DriveSummary run(Recorder& recorder, std::chrono::milliseconds tick_interval,
+                   const std::function<void(const Recorder&, double elapsed_s)>& tick);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Files the run will upload when it is bounded by count (else nullopt).
+std::optional<std::uint64_t> planned_files(const BenchOptions& options);
+
+}  // namespace partcheck::bench

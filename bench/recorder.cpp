@@ -1,0 +1,113 @@
+#include "bench/recorder.hpp"
+
+namespace partcheck::bench {
+
+namespace {
+double between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+constexpr std::size_t kMaxFailuresKept = 10;
+}  // namespace
+
+Recorder::Recorder(Clock::time_point origin, double warmup_s)
+    : origin_(origin), window_start_(warmup_s), segments_(warmup_s) {
+  verification_.mode = "none";
+}
+
+void Recorder::bytes_written(std::uint64_t bytes, Clock::time_point from, Clock::time_point to) {
+  live_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  segments_.add_bytes(seconds(from), seconds(to), bytes);
+}
+
+void Recorder::part_done(const Answer& answer) {
+  if (!in_window(answer.finished)) return;
+  std::lock_guard lock(mutex_);
+  ++parts_;
+  segments_.add_part_done(seconds(answer.finished));
+  part_.record(between(answer.started, answer.finished));
+  ttfb_.record(between(answer.body_sent, answer.first_byte));
+}
+
+void Recorder::retry() {
+  std::lock_guard lock(mutex_);
+  ++retries_;
+}
+
+void Recorder::error(int status, const std::string& code) {
+  live_errors_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  ++errors_[{status, code.empty() ? std::string("(no code)") : code}];
+}
+
+void Recorder::late_start() {
+  std::lock_guard lock(mutex_);
+  ++late_;
+}
+
+void Recorder::move_done(const Answer& answer) {
+  if (!in_window(answer.finished)) return;
+  std::lock_guard lock(mutex_);
+  move_.record(between(answer.started, answer.finished));
+}
+
+void Recorder::upload_done(Clock::time_point intended, Clock::time_point started, Clock::time_point finished) {
+  live_uploads_.fetch_add(1, std::memory_order_relaxed);
+  if (!in_window(finished)) return;
+  std::lock_guard lock(mutex_);
+  ++uploads_;
+  upload_.record(between(intended, finished));
+  upload_uncorrected_.record(between(started, finished));
+}
+
+void Recorder::upload_failed(Clock::time_point at) {
+  if (!in_window(at)) return;
+  std::lock_guard lock(mutex_);
+  ++failed_;
+}
+
+void Recorder::digest_checked(bool matched, const std::string& failure) {
+  std::lock_guard lock(mutex_);
+  ++verification_.checked;
+  if (matched) return;
+  ++verification_.mismatches;
+  if (verification_.failures.size() < kMaxFailuresKept) verification_.failures.push_back(failure);
+}
+
+void Recorder::moved(MovedFile file) {
+  std::lock_guard lock(mutex_);
+  moved_.push_back(std::move(file));
+}
+
+std::vector<MovedFile> Recorder::moved_files() const {
+  std::lock_guard lock(mutex_);
+  return moved_;
+}
+
+void Recorder::export_to(BenchResult& result, double window_end_s) const {
+  std::lock_guard lock(mutex_);
+  result.segments = segments_.segments(window_end_s);
+  auto put = [&](const char* name, const LatencyHistogram& h) {
+    if (h.count() > 0) result.histograms[name] = h.data();
+  };
+  put("part", part_);
+  put("ttfb", ttfb_);
+  put("upload", upload_);
+  put("upload_uncorrected", upload_uncorrected_);
+  put("move", move_);
+  result.errors.clear();
+  for (const auto& [key, count] : errors_) result.errors.push_back({key.first, key.second, count});
+  auto& t = result.totals;
+  t.bytes = 0;
+  for (const auto& s : result.segments) t.bytes += s.bytes;
+  t.uploads = uploads_;
+  t.parts = parts_;
+  t.failed_uploads = failed_;
+  t.retries = retries_;
+  t.late_starts = late_;
+  const auto mode = result.verification.mode;
+  result.verification = verification_;
+  result.verification.mode = mode;
+}
+
+}  // namespace partcheck::bench

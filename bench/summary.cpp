@@ -1,0 +1,143 @@
+#include "bench/summary.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+#include <stdexcept>
+
+#include "contract/byte_size.hpp"
+
+namespace partcheck::bench {
+
+namespace {
+
+std::string fixed(double value, int digits) {
+  char out[64];
+  std::snprintf(out, sizeof out, "%.*f", digits, value);
+  return out;
+}
+
+// Latencies from microseconds to minutes, each in the unit that reads best.
+std::string duration(double s) {
+  if (s < 1e-3) return fixed(s * 1e6, 0) + " us";
+  if (s < 1) return fixed(s * 1e3, s < 0.01 ? 2 : 1) + " ms";
+  return fixed(s, 2) + " s";
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_rate(double bytes_per_s) {
+  const double mib = bytes_per_s / (1024.0 * 1024.0);
+  return mib >= 1024 ? fixed(mib / 1024, 2) + " GiB/s" : fixed(mib, 1) + " MiB/s";
+}
+
+std::string progress_line(std::uint64_t bytes, double rate, double elapsed_s, std::optional<std::uint64_t> total_bytes,
+                          std::optional<double> total_s, std::uint64_t uploads, std::uint64_t errors) {
+  std::string line = fixed(elapsed_s, 1) + " s  " + contract::format_byte_size(bytes);
+  if (total_bytes) line += " / " + contract::format_byte_size(*total_bytes);
+  line += "  " + format_rate(rate) + "  uploads " + std::to_string(uploads) + "  errors " + std::to_string(errors);
+  std::optional<double> eta;
+  if (total_bytes && rate > 0 && *total_bytes > bytes) eta = static_cast<double>(*total_bytes - bytes) / rate;
+  if (total_s) eta = std::max(0.0, *total_s - elapsed_s);
+  if (eta) line += "  ETA " + fixed(*eta, 0) + " s";
+  return line;
+}
+
+void print_summary(const BenchResult& r, std::ostream& out) {
+  const auto& c = r.config;
+  const auto& t = r.totals;
+  out << "partcheck bench  " << c.target << " (" << c.target_kind << ")\n";
+  out << "  workload   " << (c.files ? std::to_string(*c.files) + " files" : fixed(c.duration_s.value_or(0), 0) + " s")
+      << " x " << contract::format_byte_size(c.file_size) << " in " << contract::format_byte_size(c.part_size)
+      << " parts; " << (c.rate_per_s ? "open model, " + fixed(*c.rate_per_s, 2) + " uploads/s" : "closed model")
+      << ", concurrency " << c.concurrency << ", part concurrency " << c.part_concurrency
+      << (c.move ? ", move" : "") << ", verify " << c.verify << ", seed " << c.seed << "\n";
+  out << "  throughput " << format_rate(t.throughput_bytes_per_s) << "  (" << contract::format_byte_size(t.bytes)
+      << " in " << fixed(t.measured_s, 2) << " s";
+  if (c.warmup_s > 0) out << " after " << fixed(c.warmup_s, 1) << " s warm-up";
+  out << ")  " << fixed(t.uploads_per_s, 2) << " uploads/s  " << fixed(t.parts_per_s, 2) << " parts/s\n";
+  if (r.segments.size() > 1) {
+    double lo = INFINITY, hi = 0;
+    for (const auto& s : r.segments)
+      if (s.length_s >= 0.5) lo = std::min(lo, s.bytes_per_s()), hi = std::max(hi, s.bytes_per_s());
+    if (hi > 0) out << "  per second " << format_rate(lo) << " .. " << format_rate(hi) << " over " << r.segments.size() << " segments\n";
+  }
+  if (r.calibration) {
+    const auto& cal = *r.calibration;
+    out << "  efficiency " << fixed(cal.efficiency * 100, 1) << " % of " << cal.limiting << " ("
+        << format_rate(cal.limiting_bytes_per_s) << ")\n  ceilings  ";
+    for (const auto& ceiling : cal.ceilings) out << " " << ceiling.name << " " << format_rate(ceiling.bytes_per_s) << ";";
+    out << "\n";
+  }
+  out << "  latency            p50        p90        p99      p99.9        max      count\n";
+  for (const char* name : {"part", "ttfb", "upload", "upload_uncorrected", "move"}) {
+    auto it = r.histograms.find(name);
+    if (it == r.histograms.end() || (std::string(name) == "upload_uncorrected" && !c.rate_per_s)) continue;
+    const auto& h = it->second;
+    char line[200];
+    std::snprintf(line, sizeof line, "    %-14s %10s %10s %10s %10s %10s %10llu\n", name, duration(h.quantile(0.5)).c_str(),
+                  duration(h.quantile(0.9)).c_str(), duration(h.quantile(0.99)).c_str(),
+                  duration(h.quantile(0.999)).c_str(), duration(h.max).c_str(), static_cast<unsigned long long>(h.count));
+    out << line;
+  }
+  out << "  uploads    " << t.uploads << " done, " << t.failed_uploads << " failed, " << t.retries << " retries";
+  if (c.rate_per_s) out << ", " << t.late_starts << " late starts";
+  out << "\n";
+  if (!r.errors.empty()) {
+    out << "  errors    ";
+    for (const auto& e : r.errors) out << " " << (e.status ? std::to_string(e.status) : "no answer") << " " << e.code << " x" << e.count << ";";
+    out << "\n";
+  }
+  if (r.verification.mode != "none") {
+    out << "  verify     " << r.verification.mode << ": " << r.verification.checked << " checked, "
+        << r.verification.mismatches << " mismatches\n";
+    for (const auto& f : r.verification.failures) out << "    " << f << "\n";
+  }
+  out << "  client     cpu " << fixed(r.client.user_s, 2) << " s user + " << fixed(r.client.sys_s, 2) << " s sys, peak RSS "
+      << contract::format_byte_size(r.client.peak_rss_bytes) << "\n";
+  if (r.server)
+    out << "  server     cpu " << fixed(r.server->user_s, 2) << " s user + " << fixed(r.server->sys_s, 2)
+        << " s sys, peak RSS " << contract::format_byte_size(r.server->peak_rss_bytes) << "\n";
+  for (const auto& g : r.gates)
+    out << "  gate       " << (g.passed ? "ok     " : "BROKEN ") << g.expression << "  (actual "
+        << (g.actual ? fixed(*g.actual, 4) : std::string("unknown metric")) << ")\n";
+}
+
+void write_junit(const BenchResult& r, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("--junit " + path + ": cannot write the file");
+  std::size_t failures = 0;
+  for (const auto& g : r.gates) failures += g.passed ? 0 : 1;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"partcheck bench\" tests=\"" << r.gates.size() << "\" failures=\"" << failures << "\">\n";
+  out << "  <testsuite name=\"bench gates\" tests=\"" << r.gates.size() << "\" failures=\"" << failures
+      << "\" time=\"" << fixed(r.totals.wall_s, 3) << "\" timestamp=\"" << xml_escape(r.environment.started_at) << "\">\n";
+  for (const auto& g : r.gates) {
+    out << "    <testcase classname=\"bench.gates\" name=\"" << xml_escape(g.expression) << "\">";
+    if (!g.passed) {
+      const std::string message = g.actual ? g.metric + " is " + fixed(*g.actual, 6) + ", gate " + g.expression
+                                            : "unknown or unmeasured metric '" + g.metric + "'";
+      out << "\n      <failure message=\"" << xml_escape(message) << "\">" << xml_escape(message) << "</failure>\n    ";
+    }
+    out << "</testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+  if (!out) throw std::runtime_error("--junit " + path + ": write failed");
+}
+
+}  // namespace partcheck::bench

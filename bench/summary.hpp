@@ -1,0 +1,25 @@
+#pragma once
+// What people read: the one-screen summary after a run, the live progress
+// line during it, and the gates as JUnit test cases for CI.
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "bench/results.hpp"
+
+namespace partcheck::bench {
+
+void print_summary(const BenchResult& result, std::ostream& out);
+
+// "1.23 GiB/s"
+std::string format_rate(double bytes_per_s);
+
+// One progress line: bytes, rate, ETA (when the size of the run is known), errors.
+std::string progress_line(std::uint64_t bytes, double rate_bytes_per_s, double elapsed_s,
+                          std::optional<std::uint64_t> total_bytes, std::optional<double> total_s,
+                          std::uint64_t uploads, std::uint64_t errors);
+
+// Throws std::runtime_error naming the file when it cannot be written.
+void write_junit(const BenchResult& result, const std::string& path);
+
+}  // namespace partcheck::bench
