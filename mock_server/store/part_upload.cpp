@@ -110,7 +110,10 @@ void PartUploadImpl::apply_locked(const ContentRange& range, Clock::time_point n
     record.digest.reset();
     record.before_last.reset();
   }
-  if (d.completes && record.digest && record.digest_end == record.state->total) record.xxh3 = record.digest->hex();
+  if (d.completes) {  // a retry of the completing part may bring other bytes: digest anew
+    record.xxh3.clear();
+    if (record.digest && record.digest_end == record.state->total) record.xxh3 = record.digest->hex();
+  }
   ++record.version;
 }
 
