@@ -1,0 +1,353 @@
+// The control flow of a scenario (when, parallel, repeat, include) and every
+// step kind except the uploads (upload_step.cpp).
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "contract/byte_size.hpp"
+#include "runner/executor.hpp"
+#include "runner/scenario_run.hpp"
+
+namespace partcheck::runner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Expectation expect_status(std::string status) {
+  Expectation e;
+  e.status = {std::move(status)};
+  return e;
+}
+
+}  // namespace
+
+ScenarioResult run_scenario(const Scenario& scenario, const Target& target, const ExecOptions& options) {
+  return ScenarioRun(scenario, target, options).run();
+}
+
+ScenarioResult ScenarioRun::run() {
+  const auto started = Clock::now();
+  auto reason = unmet_requirement(target_, {scenario_.requires_caps.begin(), scenario_.requires_caps.end()});
+  if (!reason.empty()) {
+    result_.verdict = Verdict::Skipped;
+    result_.reason = reason;
+    return result_;
+  }
+  try {
+    for (const auto& [name, value] : scenario_.vars) vars_[name] = expand(value, {});
+    exec_list(scenario_.steps, {});
+    judge_outcome();
+  } catch (const StepError& e) {
+    findings_.push_back({Judgement{"scenario", Verdict::Fail, next_step_ - 1, "the scenario to run to its end", e.what()}, false});
+  }
+  conclude(result_, findings_, scenario_.level, options_.strict, observed_summary());
+  result_.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  return result_;
+}
+
+void ScenarioRun::exec_list(const std::vector<Step>& steps, const Scope& scope) {
+  for (const auto& s : steps) exec(s, scope);
+}
+
+bool ScenarioRun::condition(const std::string& when, const Scope& scope) {
+  if (when.empty()) return true;
+  for (std::string op : {"==", "!="}) {
+    auto at = when.find(op);
+    if (at == std::string::npos) continue;
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(' '));
+      s.erase(s.find_last_not_of(' ') + 1);
+      return s;
+    };
+    auto lhs = trim(expand(when.substr(0, at), scope));
+    auto rhs = trim(expand(when.substr(at + 2), scope));
+    bool equal = lhs == rhs || (rhs.size() == 3 && rhs.substr(1) == "xx" && !lhs.empty() && lhs[0] == rhs[0]);
+    return op == "==" ? equal : !equal;
+  }
+  auto v = expand(when, scope);
+  return !v.empty() && v != "0" && v != "false";
+}
+
+void ScenarioRun::exec(const Step& step, const Scope& scope) {
+  if (!condition(step.when, scope)) return;
+  switch (step.kind) {
+    case StepKind::Upload: run_upload(step, scope); break;
+    case StepKind::UploadFile: run_upload_file(step, scope); break;
+    case StepKind::Move: run_move(step, scope); break;
+    case StepKind::GetLink: run_get_link(step, scope); break;
+    case StepKind::Download: run_download(step, scope); break;
+    case StepKind::Clock: run_clock(step, scope); break;
+    case StepKind::Raw: run_raw(step, scope); break;
+    case StepKind::Request: run_request(step, scope); break;
+    case StepKind::Wait:
+      std::this_thread::sleep_for(std::chrono::seconds(size_param(step, "seconds", scope, 1)));
+      break;
+    case StepKind::Parallel: {
+      std::vector<std::thread> threads;
+      std::vector<std::string> errors(step.steps.size());
+      for (std::size_t i = 0; i < step.steps.size(); ++i)
+        threads.emplace_back([&, i] {
+          try {
+            exec(step.steps[i], scope);
+          } catch (const StepError& e) {
+            errors[i] = e.what();
+          }
+        });
+      for (auto& t : threads) t.join();
+      for (const auto& e : errors)
+        if (!e.empty()) throw StepError(e);
+      break;
+    }
+    case StepKind::Repeat: {
+      auto count = contract::parse_byte_size(expand(step.count, scope));
+      if (!count) throw StepError("repeat.count: " + count.error);
+      for (std::uint64_t i = 0; i < *count.bytes; ++i) {
+        Scope inner = scope;
+        inner["i"] = std::to_string(i);
+        exec_list(step.steps, inner);
+      }
+      break;
+    }
+    case StepKind::Include: {
+      Scope inner = scope;
+      for (const auto& [k, v] : step.with) inner[k] = expand(v, scope);
+      exec_list(step.steps, inner);
+      break;
+    }
+  }
+  if (!step.capture.empty()) capture(step, last_);
+}
+
+void ScenarioRun::capture(const Step& step, const HttpResponse& response) {
+  std::lock_guard lock(mutex_);
+  auto saved = last_;
+  last_ = response;
+  for (const auto& [var, source] : step.capture) vars_[var] = lookup("last." + source, {});
+  last_ = saved;
+}
+
+void ScenarioRun::run_move(const Step& step, const Scope& scope) {
+  nlohmann::json files = nlohmann::json::array();
+  std::vector<FileModel*> models;
+  if (step.spec.contains("files")) {
+    for (const auto& entry : step.spec["files"]) {
+      FileModel* f = nullptr;
+      std::string hash;
+      if (entry.contains("hash")) {
+        hash = expand(entry["hash"].get<std::string>(), scope);
+      } else {
+        f = &file(entry.contains("file") ? expand(entry["file"].get<std::string>(), scope) : "main");
+        hash = f->hash;
+      }
+      auto name = entry.contains("name") ? expand(entry["name"].get<std::string>(), scope) : "file-" + hash + ".bin";
+      files.push_back({{"hash", hash}, {"name", name}});
+      models.push_back(f);
+    }
+  } else {
+    files.push_back({{"hash", file("main").hash}, {"name", "file-" + file("main").hash + ".bin"}});
+    models.push_back(&file("main"));
+  }
+  HttpRequest req;
+  auto query = optional_param(step, "query", scope)
+                   .value_or("directoryID=" + param(step, "directory", scope, target_.directories.writable));
+  req.target = api("/disk/file/move?" + query);
+  auto body = optional_param(step, "body", scope).value_or(nlohmann::json{{"files", files}}.dump());
+  req.headers.emplace_back("Content-Type", "application/json");
+  add_auth(req.headers, param(step, "auth", scope, "bearer"));
+  req.body_size = body.size();
+  req.body = [body](std::uint64_t offset, std::span<char> out) { std::copy_n(body.data() + offset, out.size(), out.data()); };
+  auto r = exchange(step, step.name.empty() ? "move" : step.name, req, body, step.expect, nullptr, std::nullopt);
+  if (r.status != 200) return;
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < models.size(); ++i)
+    if (models[i])
+      if (auto id = json_path(r.body, "files." + std::to_string(i) + ".__id")) models[i]->file_id = *id;
+}
+
+void ScenarioRun::run_get_link(const Step& step, const Scope& scope) {
+  HttpRequest req;
+  req.method = param(step, "method", scope, "GET");
+  req.target = api("/disk/file/" + param(step, "id", scope, file("main").file_id) + "/get-link");
+  add_auth(req.headers, param(step, "auth", scope, "bearer"));
+  exchange(step, step.name.empty() ? "get-link" : step.name, req, "", step.expect, nullptr, std::nullopt);
+}
+
+void ScenarioRun::run_download(const Step& step, const Scope& scope) {
+  FileModel& f = file(param(step, "file", scope, "main"));
+  const bool refusal_expected = step.expect.expects_refusal();
+  // When nothing should be downloadable, the link request may refuse, or
+  // answer without a link (links/download lists an error per unknown hash).
+  Expectation link_expect = expect_status("200");
+  if (refusal_expected) link_expect.status = {"2xx", "4xx"};
+  auto link = optional_param(step, "link", scope);
+  if (!link) {
+    HttpRequest req;
+    add_auth(req.headers, "bearer");
+    auto id = optional_param(step, "id", scope).value_or(step.spec.contains("hash") ? "" : f.file_id);
+    std::string link_field = "Link";
+    if (!id.empty()) {
+      req.method = "GET";
+      req.target = api("/disk/file/" + id + "/get-link");
+    } else {
+      auto body = nlohmann::json{{"hashesList", {param(step, "hash", scope, f.hash)}}}.dump();
+      req.target = api("/disk/links/download");
+      req.headers.emplace_back("Content-Type", "application/json");
+      req.body_size = body.size();
+      req.body = [body](std::uint64_t o, std::span<char> out) { std::copy_n(body.data() + o, out.size(), out.data()); };
+      link_field = "items.0.link";
+    }
+    auto r = exchange(step, "download: link", req, "json", link_expect, nullptr, std::nullopt);
+    if (refusal_expected && r.status / 100 == 4) {
+      add_finding({Judgement{"side-effect", Verdict::Pass, next_step_ - 1, "nothing to download", "refused"}, false});
+      return;
+    }
+    if (r.status / 100 != 2) return;
+    link = json_path(r.body, link_field);
+    if (!link) {
+      if (refusal_expected) {  // e.g. links/download answers 200 with items[{hash, error}]
+        add_finding({Judgement{"status", Verdict::Pass, next_step_ - 1, "no link", "no link"}, false});
+        return;
+      }
+      add_finding({Judgement{"side-effect", Verdict::Fail, next_step_ - 1, "a download link", "none in " + r.body.substr(0, 200)}, false});
+      return;
+    }
+  }
+  std::string url = link->rfind("http", 0) == 0 ? *link : target_.url + *link;
+  auto parsed = parse_url(url);
+  if (!parsed) throw StepError("download: cannot use link '" + url + "'");
+  HttpRequest get;
+  get.method = "GET";
+  get.target = parsed->target;
+  get.add_content_length = false;
+  const std::uint64_t total = f.total.value_or(0);
+  std::uint64_t received = 0;
+  std::optional<std::uint64_t> mismatch;
+  std::vector<char> expected;
+  auto sink = [&](std::span<const char> chunk) {
+    if (received < total) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), total - received));
+      expected.resize(n);
+      f.fill(received, expected);
+      if (!mismatch)
+        for (std::size_t i = 0; i < n; ++i)
+          if (chunk[i] != expected[i]) {
+            mismatch = received + i;
+            break;
+          }
+    }
+    received += chunk.size();
+  };
+  HttpClient other(parsed->host, parsed->port, options_.timeout);
+  auto r = other.send(get, sink);
+  // Judged like any exchange, but the body was streamed into the comparison.
+  auto label = step.name.empty() ? "download" : step.name;
+  {
+    HttpResponse logged = r;
+    std::lock_guard lock(mutex_);
+    RequestLog log;
+    log.scenario = scenario_.id;
+    log.step = next_step_++;
+    log.step_name = label;
+    log.method = "GET";
+    log.url = url;
+    log.status = r.status;
+    log.error = r.error;
+    log.duration_ms = r.duration_ms;
+    log.response_excerpt = "(" + std::to_string(received) + " bytes compared)";
+    log.curl = "curl -sS -o downloaded.bin '" + url + "'";
+    result_.transcript.push_back(log);
+    last_ = r;
+    auto verdict = judge_response(step.expect.empty() ? expect_status("200") : step.expect, r, log.step, std::nullopt);
+    for (auto& fd : verdict.findings) findings_.push_back(std::move(fd));
+    if (r.status != 200 || !f.total || (step.spec.contains("compare") && step.spec["compare"] == "false")) return;
+    if (received != total || mismatch) {
+      std::string actual = received != total ? std::to_string(received) + " bytes" : "";
+      if (mismatch) actual += (actual.empty() ? "" : ", ") + std::string("first differing byte at offset ") + std::to_string(*mismatch);
+      findings_.push_back({Judgement{"side-effect", Verdict::Fail, log.step,
+                                     "exactly the " + std::to_string(total) + " uploaded bytes", actual}, false});
+    } else {
+      findings_.push_back({Judgement{"side-effect", Verdict::Pass, log.step, "the uploaded bytes", "identical"}, false});
+    }
+  }
+}
+
+void ScenarioRun::run_clock(const Step& step, const Scope& scope) {
+  const auto seconds = size_param(step, "advance", scope, target_.ttl_seconds + 2);
+  if (!target_.has("clock")) {
+    // Without clock control, the TTL is waited out (capability ttl-wait).
+    std::this_thread::sleep_for(std::chrono::seconds(std::min<std::uint64_t>(seconds, target_.ttl_seconds + 2)));
+    return;
+  }
+  HttpRequest req;
+  req.target = "/__mock/clock/advance?seconds=" + std::to_string(seconds);
+  if (!target_.admin_key.empty()) req.headers.emplace_back("X-Admin-Key", target_.admin_key);
+  exchange(step, "clock: advance " + std::to_string(seconds) + " s", req, "", expect_status("2xx"), nullptr, std::nullopt);
+}
+
+void ScenarioRun::run_raw(const Step& step, const Scope& scope) {
+  auto data = param(step, "data", scope);
+  if (data.find("\r\n") == std::string::npos) {
+    std::string crlf;
+    for (char c : data) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    data = crlf;
+  }
+  int number;
+  {
+    std::lock_guard lock(mutex_);
+    number = next_step_++;
+  }
+  auto r = client_.send_raw(data);
+  std::lock_guard lock(mutex_);
+  RequestLog log;
+  log.scenario = scenario_.id;
+  log.step = number;
+  log.step_name = step.name.empty() ? "raw" : step.name;
+  log.method = data.substr(0, data.find(' '));
+  log.url = target_.url;
+  log.bytes_sent = r.bytes_sent;
+  log.status = r.status;
+  log.code = find_code(r.body);
+  log.response_excerpt = r.body.substr(0, 2048);
+  log.error = r.error;
+  log.duration_ms = r.duration_ms;
+  log.curl = "printf %s " + nlohmann::json(data).dump() + " | nc " + target_.host() + " " + std::to_string(target_.port());
+  result_.transcript.push_back(log);
+  last_ = r;
+  if (!step.name.empty()) named_[step.name] = r;
+  for (auto& f : judge_response(step.expect, r, number, std::nullopt).findings) findings_.push_back(std::move(f));
+}
+
+void ScenarioRun::run_request(const Step& step, const Scope& scope) {
+  HttpRequest req;
+  req.method = param(step, "method", scope, "POST");
+  auto path = param(step, "path", scope, "/");
+  req.target = path.rfind("/", 0) == 0 ? path : api("/" + path);
+  if (auto q = optional_param(step, "query", scope)) req.target += "?" + *q;
+  add_auth(req.headers, param(step, "auth", scope, "bearer"));
+  std::string body;
+  if (step.spec.contains("json")) {
+    std::function<nlohmann::json(const nlohmann::json&)> walk = [&](const nlohmann::json& j) -> nlohmann::json {
+      if (j.is_string()) {
+        auto s = expand(j.get<std::string>(), scope);
+        auto number = nlohmann::json::parse(s, nullptr, false);  // "10" -> 10, keeps "abc"
+        return !number.is_discarded() && number.is_number() ? number : nlohmann::json(s);
+      }
+      nlohmann::json out = j.is_array() ? nlohmann::json::array() : nlohmann::json::object();
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (j.is_array()) out.push_back(walk(*it));
+        else out[it.key()] = walk(*it);
+      }
+      return out;
+    };
+    body = walk(step.spec["json"]).dump();
+    req.headers.emplace_back("Content-Type", "application/json");
+  } else if (auto b = optional_param(step, "body", scope)) {
+    body = *b;
+  }
+  apply_header_edits(step, scope, req.headers);
+  req.body_size = body.size();
+  req.body = [body](std::uint64_t o, std::span<char> out) { std::copy_n(body.data() + o, out.size(), out.data()); };
+  exchange(step, step.name.empty() ? req.method + " " + path : step.name, req, body, step.expect, nullptr, std::nullopt);
+}
+
+}  // namespace partcheck::runner

@@ -1,0 +1,419 @@
+#include "runner/scenario_loader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "contract/byte_size.hpp"
+
+namespace partcheck::runner {
+namespace {
+
+using Keys = std::set<std::string, std::less<>>;
+
+const std::map<std::string, Keys, std::less<>>& step_params() {
+  static const Keys upload_common{"file", "hash", "headers", "remove_headers", "content_type",
+                                  "multipart", "auth", "directory", "name", "convention",
+                                  "chunked", "expect_continue", "omit_content_range", "size"};
+  static const std::map<std::string, Keys, std::less<>> params = [] {
+    std::map<std::string, Keys, std::less<>> m;
+    Keys upload = upload_common;
+    upload.insert({"start", "end", "total", "index", "part_size", "content_range", "body",
+                   "body_size", "mutate"});
+    m["upload"] = upload;
+    Keys file = upload_common;
+    file.insert({"part_size", "order", "skip", "duplicate", "mutate_part", "expect_parts",
+                 "expect_final"});
+    m["upload_file"] = file;
+    m["move"] = {"files", "directory", "auth", "body", "query"};
+    m["get_link"] = {"id", "method", "auth"};
+    m["download"] = {"file", "link", "id", "hash", "compare"};
+    m["clock"] = {"advance"};
+    m["wait"] = {"seconds"};
+    m["raw"] = {"data", "timeout"};
+    m["request"] = {"method", "path", "json", "body", "headers", "auth", "query"};
+    return m;
+  }();
+  return params;
+}
+
+const std::map<std::string, StepKind, std::less<>> kKinds{
+    {"upload", StepKind::Upload}, {"upload_file", StepKind::UploadFile}, {"move", StepKind::Move},
+    {"get_link", StepKind::GetLink}, {"download", StepKind::Download}, {"clock", StepKind::Clock},
+    {"wait", StepKind::Wait}, {"raw", StepKind::Raw}, {"request", StepKind::Request},
+    {"parallel", StepKind::Parallel}, {"repeat", StepKind::Repeat}, {"include", StepKind::Include}};
+
+// Size-valued parameters checked at load time when they hold no `${...}`.
+const Keys kSizeParams{"start", "end", "total", "size", "part_size", "body_size", "advance", "seconds"};
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& message) const {
+    std::ostringstream out;
+    out << file_ << ":" << (node.Mark().line >= 0 ? node.Mark().line + 1 : 0) << ": " << field << ": "
+        << message;
+    throw ScenarioError(out.str());
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsScalar()) fail(node, field, "expected a single value");
+    return node.Scalar();
+  }
+
+  std::vector<std::string> scalars(const YAML::Node& node, const std::string& field) const {
+    std::vector<std::string> out;
+    if (node.IsSequence()) {
+      for (const auto& item : node) out.push_back(scalar(item, field));
+    } else {
+      out.push_back(scalar(node, field));
+    }
+    return out;
+  }
+
+  void only_keys(const YAML::Node& node, const std::string& where, const Keys& allowed) const {
+    if (!node.IsMap()) fail(node, where, "expected a mapping");
+    for (const auto& kv : node) {
+      auto key = kv.first.Scalar();
+      if (!allowed.contains(key)) {
+        std::string list;
+        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+        fail(kv.first, where + "." + key, "unknown field (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  // YAML -> JSON with every scalar kept as a string (`${}` is resolved later).
+  nlohmann::json to_json(const YAML::Node& node, const std::string& field) const {
+    if (node.IsNull()) return nullptr;
+    if (node.IsScalar()) {
+      if (kSizeParams.contains(last_segment(field)) && node.Scalar().find("${") == std::string::npos) {
+        auto parsed = contract::parse_byte_size(node.Scalar());
+        if (!parsed) fail(node, field, parsed.error);
+      }
+      return node.Scalar();
+    }
+    if (node.IsSequence()) {
+      auto arr = nlohmann::json::array();
+      int i = 0;
+      for (const auto& item : node) arr.push_back(to_json(item, field + "[" + std::to_string(i++) + "]"));
+      return arr;
+    }
+    auto obj = nlohmann::json::object();
+    for (const auto& kv : node) obj[kv.first.Scalar()] = to_json(kv.second, field + "." + kv.first.Scalar());
+    return obj;
+  }
+
+  Expectation expectation(const YAML::Node& node, const std::string& field) const {
+    only_keys(node, field, {"status", "code", "defer", "json", "headers", "body_contains", "body_lacks"});
+    Expectation e;
+    if (node["status"]) {
+      e.status = scalars(node["status"], field + ".status");
+      for (const auto& s : e.status) {
+        bool ok = (s.size() == 3 && std::isdigit(static_cast<unsigned char>(s[0])) &&
+                   ((std::isdigit(static_cast<unsigned char>(s[1])) && std::isdigit(static_cast<unsigned char>(s[2]))) ||
+                    s.substr(1) == "xx"));
+        if (!ok) fail(node["status"], field + ".status", "'" + s + "' is neither a status (206) nor a class (4xx)");
+      }
+    }
+    if (node["code"]) e.codes = scalars(node["code"], field + ".code");
+    if (node["body_contains"]) e.body_contains = scalars(node["body_contains"], field + ".body_contains");
+    if (node["body_lacks"]) e.body_lacks = scalars(node["body_lacks"], field + ".body_lacks");
+    if (node["defer"]) e.defer = boolean(node["defer"], field + ".defer");
+    if (node["json"]) {
+      if (!node["json"].IsMap()) fail(node["json"], field + ".json", "expected a mapping of path: value");
+      e.json = to_json(node["json"], field + ".json");
+    }
+    if (node["headers"]) {
+      if (!node["headers"].IsMap()) fail(node["headers"], field + ".headers", "expected a mapping");
+      for (const auto& kv : node["headers"]) e.headers[kv.first.Scalar()] = scalar(kv.second, field + ".headers");
+    }
+    return e;
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& field) const {
+    auto v = scalar(node, field);
+    if (v == "true" || v == "yes") return true;
+    if (v == "false" || v == "no") return false;
+    fail(node, field, "expected true or false");
+  }
+
+  std::map<std::string, std::string> string_map(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsMap()) fail(node, field, "expected a mapping");
+    std::map<std::string, std::string> out;
+    for (const auto& kv : node) out[kv.first.Scalar()] = scalar(kv.second, field + "." + kv.first.Scalar());
+    return out;
+  }
+
+  std::vector<Step> steps(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsSequence()) fail(node, field, "expected a list of steps");
+    std::vector<Step> out;
+    int i = 0;
+    for (const auto& item : node) out.push_back(step(item, field + "[" + std::to_string(i++) + "]"));
+    return out;
+  }
+
+  Step step(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsMap()) fail(node, field, "expected a step mapping such as `upload: {...}`");
+    Step s;
+    s.file = file_;
+    s.line = node.Mark().line + 1;
+    std::string kind;
+    for (const auto& kv : node) {
+      auto key = kv.first.Scalar();
+      if (kKinds.contains(key)) {
+        if (!kind.empty()) fail(kv.first, field + "." + key, "a step has one kind; this one already is `" + kind + "`");
+        kind = key;
+      } else if (key != "name" && key != "expect" && key != "when" && key != "capture" && key != "with") {
+        fail(kv.first, field + "." + key, "unknown step field (kinds: upload, upload_file, move, get_link, download, clock, wait, raw, request, parallel, repeat, include; common: name, expect, when, capture)");
+      }
+    }
+    if (kind.empty()) fail(node, field, "step has no kind (upload, upload_file, move, ...)");
+    s.kind = kKinds.at(kind);
+    const std::string where = field + "." + kind;
+    const YAML::Node body = node[kind];
+    if (node["name"]) s.name = scalar(node["name"], field + ".name");
+    if (node["when"]) s.when = scalar(node["when"], field + ".when");
+    if (node["capture"]) s.capture = string_map(node["capture"], field + ".capture");
+    if (node["expect"]) s.expect = expectation(node["expect"], field + ".expect");
+    if (node["with"] && s.kind != StepKind::Include) fail(node["with"], field + ".with", "only include steps take `with`");
+
+    switch (s.kind) {
+      case StepKind::Parallel:
+        s.steps = steps(body, where);
+        break;
+      case StepKind::Repeat:
+        only_keys(body, where, {"count", "steps"});
+        if (!body["count"] || !body["steps"]) fail(body, where, "repeat needs `count` and `steps`");
+        s.count = scalar(body["count"], where + ".count");
+        s.steps = steps(body["steps"], where + ".steps");
+        break;
+      case StepKind::Include:
+        s.spec = {{"macro", scalar(body, where)}};
+        if (node["with"]) s.with = string_map(node["with"], field + ".with");
+        break;
+      case StepKind::Wait:
+      case StepKind::Clock:
+        if (body.IsScalar()) {
+          s.spec = {{s.kind == StepKind::Wait ? "seconds" : "advance", to_json(body, where + (s.kind == StepKind::Wait ? ".seconds" : ".advance"))}};
+          break;
+        }
+        [[fallthrough]];
+      default:
+        if (body.IsNull()) break;
+        only_keys(body, where, step_params().at(kind));
+        s.spec = to_json(body, where);
+        if (body["expect_parts"]) {
+          for (const auto& kv : body["expect_parts"])
+            s.spec["expect_parts"][kv.first.Scalar()] = expectation_json(kv.second, where + ".expect_parts." + kv.first.Scalar());
+        }
+        if (body["expect_final"]) s.spec["expect_final"] = expectation_json(body["expect_final"], where + ".expect_final");
+    }
+    if (s.kind == StepKind::Raw && !s.spec.contains("data")) fail(body, where, "raw needs `data`");
+    return s;
+  }
+
+  // A nested expectation kept as JSON (upload_file expands it per part).
+  nlohmann::json expectation_json(const YAML::Node& node, const std::string& field) const {
+    expectation(node, field);  // validates
+    return to_json(node, field);
+  }
+
+  Outcome outcome(const YAML::Node& node) const {
+    Outcome o;
+    if (node.IsScalar()) {
+      if (node.Scalar() == "accepted") { o.kind = Outcome::Kind::Accepted; return o; }
+      if (node.Scalar() == "rejected") { o.kind = Outcome::Kind::Rejected; return o; }
+      fail(node, "outcome", "expected `accepted`, `rejected` or a mapping");
+    }
+    only_keys(node, "outcome", {"accepted", "rejected", "file", "allow_assembled"});
+    if (node["accepted"] && node["rejected"]) fail(node, "outcome", "either accepted or rejected, not both");
+    if (node["accepted"]) o.kind = Outcome::Kind::Accepted;
+    if (node["rejected"]) {
+      o.kind = Outcome::Kind::Rejected;
+      if (!node["rejected"].IsNull() && node["rejected"].Scalar() != "true")
+        o.codes = scalars(node["rejected"], "outcome.rejected");
+    }
+    if (o.kind == Outcome::Kind::None) fail(node, "outcome", "needs `accepted` or `rejected`");
+    if (node["file"]) o.file = scalar(node["file"], "outcome.file");
+    if (node["allow_assembled"]) o.allow_assembled = boolean(node["allow_assembled"], "outcome.allow_assembled");
+    return o;
+  }
+
+  Scenario scenario(const YAML::Node& node, const std::string& field) const {
+    only_keys(node, field, {"id", "rules", "level", "title", "description", "requires", "vars", "steps", "outcome"});
+    Scenario sc;
+    sc.file = file_;
+    sc.line = node.Mark().line + 1;
+    if (!node["id"]) fail(node, field + ".id", "missing");
+    sc.id = scalar(node["id"], field + ".id");
+    if (!node["rules"]) fail(node, field + ".rules", "missing (list the rule ids this scenario covers)");
+    sc.rules = scalars(node["rules"], field + ".rules");
+    std::optional<contract::RuleLevel> strongest;
+    for (const auto& r : sc.rules) {
+      auto rule = contract::find_rule(r);
+      if (!rule) fail(node["rules"], field + ".rules", "unknown rule id '" + r + "'");
+      if (!strongest || static_cast<int>(rule->level) < static_cast<int>(*strongest)) strongest = rule->level;
+    }
+    sc.level = strongest.value_or(contract::RuleLevel::Must);
+    if (node["level"]) {
+      auto level = contract::level_from_name(scalar(node["level"], field + ".level"));
+      if (!level) fail(node["level"], field + ".level", "expected must, should or info");
+      sc.level = *level;
+    }
+    if (node["title"]) sc.title = scalar(node["title"], field + ".title");
+    if (node["description"]) sc.description = scalar(node["description"], field + ".description");
+    if (node["requires"]) {
+      sc.requires_caps = scalars(node["requires"], field + ".requires");
+      const auto& caps = known_capabilities();
+      for (const auto& c : sc.requires_caps)
+        if (std::find(caps.begin(), caps.end(), c) == caps.end())
+          fail(node["requires"], field + ".requires", "unknown capability '" + c + "'");
+    }
+    if (node["vars"]) sc.vars = string_map(node["vars"], field + ".vars");
+    if (!node["steps"]) fail(node, field + ".steps", "missing");
+    sc.steps = steps(node["steps"], field + ".steps");
+    if (node["outcome"]) sc.outcome = outcome(node["outcome"]);
+    return sc;
+  }
+
+  void document(const YAML::Node& root, std::vector<Scenario>& out, std::map<std::string, Step>& macros) const {
+    if (root.IsNull()) return;
+    if (root.IsSequence()) {
+      int i = 0;
+      for (const auto& item : root) out.push_back(scenario(item, "[" + std::to_string(i++) + "]"));
+      return;
+    }
+    if (!root.IsMap()) fail(root, "document", "expected a scenario, a list of scenarios, or `scenarios:`");
+    if (root["id"]) { out.push_back(scenario(root, "scenario")); return; }
+    only_keys(root, "document", {"scenarios", "macros"});
+    if (root["macros"]) {
+      if (!root["macros"].IsMap()) fail(root["macros"], "macros", "expected a mapping of name: steps");
+      for (const auto& kv : root["macros"]) {
+        Step m;
+        m.kind = StepKind::Include;
+        m.file = file_;
+        m.line = kv.first.Mark().line + 1;
+        m.name = kv.first.Scalar();
+        m.steps = steps(kv.second, "macros." + m.name);
+        if (macros.contains(m.name)) fail(kv.first, "macros." + m.name, "macro defined twice");
+        macros[m.name] = std::move(m);
+      }
+    }
+    if (root["scenarios"]) {
+      if (!root["scenarios"].IsSequence()) fail(root["scenarios"], "scenarios", "expected a list");
+      int i = 0;
+      for (const auto& item : root["scenarios"])
+        out.push_back(scenario(item, "scenarios[" + std::to_string(i++) + "]"));
+    }
+  }
+
+ private:
+  static std::string last_segment(const std::string& field) {
+    auto dot = field.rfind('.');
+    return dot == std::string::npos ? field : field.substr(dot + 1);
+  }
+  std::string file_;
+};
+
+void resolve_includes(std::vector<Step>& steps, const std::map<std::string, Step>& macros, int depth) {
+  for (auto& s : steps) {
+    if (s.kind == StepKind::Include) {
+      const std::string name = s.spec.value("macro", "");
+      auto it = macros.find(name);
+      if (it == macros.end())
+        throw ScenarioError(s.file + ":" + std::to_string(s.line) + ": include: unknown macro '" + name + "'");
+      if (depth > 16)
+        throw ScenarioError(s.file + ":" + std::to_string(s.line) + ": include: macros nest deeper than 16 (a cycle?)");
+      s.steps = it->second.steps;
+    }
+    resolve_includes(s.steps, macros, depth + 1);
+  }
+}
+
+void parse_text(const std::string& text, const std::string& file, std::vector<Scenario>& out,
+                std::map<std::string, Step>& macros) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError(file + ":" + std::to_string(e.mark.line + 1) + ": yaml: " + e.msg);
+  }
+  Reader reader(file);
+  for (const auto& doc : docs) reader.document(doc, out, macros);
+}
+
+void finish(std::vector<Scenario>& scenarios, const std::map<std::string, Step>& macros) {
+  std::map<std::string, const Scenario*> seen;
+  for (auto& sc : scenarios) {
+    resolve_includes(sc.steps, macros, 0);
+    if (auto [it, fresh] = seen.emplace(sc.id, &sc); !fresh)
+      throw ScenarioError(sc.file + ":" + std::to_string(sc.line) + ": id: '" + sc.id + "' is already used at " +
+                          it->second->file + ":" + std::to_string(it->second->line));
+  }
+}
+
+}  // namespace
+
+bool Expectation::expects_refusal() const {
+  if (status.empty()) return !codes.empty();
+  return std::all_of(status.begin(), status.end(), [](const std::string& s) { return s[0] == '4'; });
+}
+
+const std::vector<std::string>& known_capabilities() {
+  static const std::vector<std::string> caps{"clock", "faults", "download", "readonly-directory",
+                                             "quota-directory", "other-directory", "ttl-wait", "admin"};
+  return caps;
+}
+
+std::string_view step_kind_name(StepKind kind) {
+  for (const auto& [name, k] : kKinds)
+    if (k == kind) return name;
+  return "?";
+}
+
+std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(p)) {
+        auto ext = entry.path().extension();
+        if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(entry.path());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (std::filesystem::is_regular_file(p, ec)) {
+      files.push_back(p);
+    } else {
+      throw ScenarioError(p.string() + ":0: path: no such file or directory");
+    }
+  }
+  std::vector<Scenario> scenarios;
+  std::map<std::string, Step> macros;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) throw ScenarioError(f.string() + ":0: file: cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    parse_text(text.str(), f.string(), scenarios, macros);
+  }
+  finish(scenarios, macros);
+  return scenarios;
+}
+
+std::vector<Scenario> load_scenarios_from_string(const std::string& text, const std::string& file) {
+  std::vector<Scenario> scenarios;
+  std::map<std::string, Step> macros;
+  parse_text(text, file, scenarios, macros);
+  finish(scenarios, macros);
+  return scenarios;
+}
+
+}  // namespace partcheck::runner

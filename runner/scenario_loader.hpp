@@ -1,0 +1,26 @@
+#pragma once
+// Reads scenario files (docs/scenarios.md). Every problem is reported as
+// `file:line: field: message` so a suite author can jump straight to it.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runner/scenario.hpp"
+
+namespace partcheck::runner {
+
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Loads one file or every *.yaml / *.yml under a directory (sorted), resolves
+// `include:` steps against the macros of all loaded files, and checks that
+// scenario ids are unique. Throws ScenarioError.
+std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path>& paths);
+
+// One document given as text (tests, fuzz replays); `file` names it in errors.
+std::vector<Scenario> load_scenarios_from_string(const std::string& text, const std::string& file);
+
+}  // namespace partcheck::runner

@@ -1,0 +1,111 @@
+#pragma once
+// Internal to the executor: the state of one scenario while it runs. Split
+// from executor.cpp so the upload steps (upload_step.cpp) can share it.
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "contract/content_range.hpp"
+#include "runner/executor.hpp"
+#include "runner/http_client.hpp"
+#include "runner/judge.hpp"
+
+namespace partcheck::runner {
+
+// A scenario mistake found while running (unknown variable, bad size):
+// the scenario is reported FAIL with this message.
+class StepError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the suite knows about one file it uploads: its content (seeded bytes
+// plus patches for mutated or literal bodies), the ranges the target
+// accepted, and what happened to it.
+struct FileModel {
+  std::string name;
+  std::string hash;
+  std::uint64_t seed = 0;
+  std::optional<std::uint64_t> total;
+  std::map<std::uint64_t, char> patches;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> accepted;  // [start, end)
+  bool completed = false;
+  int completed_step = -1;
+  std::optional<PendingRefusal> pending;
+  std::vector<std::string> refusal_codes;  // codes of refused upload requests
+  bool refused = false;
+  std::string file_id;
+  std::string xxh3;
+
+  void fill(std::uint64_t offset, std::span<char> out) const;
+  // First byte not covered by accepted ranges, or nullopt when [0,total) is covered.
+  std::optional<std::uint64_t> first_gap(std::uint64_t total) const;
+  void accept(std::uint64_t start, std::uint64_t end);
+};
+
+using Scope = std::map<std::string, std::string>;
+
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, const Target& target, const ExecOptions& options);
+  ScenarioResult run();
+
+  // Shared by the step implementations.
+  std::string expand(const std::string& text, const Scope& scope);
+  std::string param(const Step& step, const std::string& key, const Scope& scope, const std::string& fallback = "");
+  std::optional<std::string> optional_param(const Step& step, const std::string& key, const Scope& scope);
+  std::uint64_t size_param(const Step& step, const std::string& key, const Scope& scope, std::uint64_t fallback);
+  bool flag(const Step& step, const std::string& key, const Scope& scope);
+  FileModel& file(const std::string& name);
+  void add_auth(Headers& headers, const std::string& mode);
+  void apply_header_edits(const Step& step, const Scope& scope, Headers& headers);
+  std::string api(const std::string& path) const { return target_.base_path + path; }
+
+  // Sends, logs, judges against `expect`; returns the response.
+  HttpResponse exchange(const Step& step, const std::string& label, const HttpRequest& request,
+                        const std::string& body_description, const Expectation& expect, FileModel* upload_of,
+                        const std::optional<contract::ContentRange>& range, const BodySink& sink = {});
+  void add_finding(Finding f);
+
+  void run_upload(const Step& step, const Scope& scope);
+  void run_upload_file(const Step& step, const Scope& scope);
+
+  const Target& target() const { return target_; }
+  const ExecOptions& options() const { return options_; }
+  HttpClient& client() { return client_; }
+
+ private:
+  void exec(const Step& step, const Scope& scope);
+  void exec_list(const std::vector<Step>& steps, const Scope& scope);
+  bool condition(const std::string& when, const Scope& scope);
+  std::string lookup(const std::string& name, const Scope& scope);
+  void run_move(const Step& step, const Scope& scope);
+  void run_get_link(const Step& step, const Scope& scope);
+  void run_download(const Step& step, const Scope& scope);
+  void run_clock(const Step& step, const Scope& scope);
+  void run_raw(const Step& step, const Scope& scope);
+  void run_request(const Step& step, const Scope& scope);
+  void capture(const Step& step, const HttpResponse& response);
+  void judge_outcome();
+  std::string observed_summary() const;
+  std::string curl_for(const HttpRequest& request, const std::string& body_description) const;
+
+  const Scenario& scenario_;
+  const Target& target_;
+  const ExecOptions& options_;
+  HttpClient client_;
+  std::recursive_mutex mutex_;  // parallel steps share everything below
+  std::map<std::string, FileModel> files_;
+  std::map<std::string, std::string> vars_;
+  std::map<std::string, HttpResponse> named_;
+  HttpResponse last_;
+  std::vector<Finding> findings_;
+  ScenarioResult result_;
+  int next_step_ = 0;
+};
+
+}  // namespace partcheck::runner

@@ -1,0 +1,48 @@
+#pragma once
+// The server under test: where it is, how to authenticate, which directories
+// the suite may use and what it can do (capabilities). Comes from
+// `--target URL`, a target config YAML (`--target-config`), or the embedded mock.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace partcheck::runner {
+
+struct TargetDirectories {
+  std::string writable;   // where moves go by default (the root, for the mock)
+  std::string other;      // a second writable directory (MOVE-8)
+  std::string readonly;   // a directory without write permission (MOVE-5)
+  std::string quota;      // a directory with a small quota (MOVE-4)
+  std::uint64_t quota_size = 0;
+};
+
+struct Target {
+  std::string name;       // for reports: "embedded mock (strict)" or the config's name
+  std::string url;        // http://host:port, no trailing slash
+  std::string api_key;
+  std::string base_path = "/pub/v1";
+  std::string admin_key;  // for /__mock/ when the target needs one
+  TargetDirectories directories;
+  std::uint64_t ttl_seconds = 3600;
+  std::set<std::string, std::less<>> capabilities;  // see known_capabilities()
+
+  bool has(std::string_view capability) const { return capabilities.contains(capability); }
+  std::string host() const;
+  std::uint16_t port() const;
+};
+
+// Target config YAML (docs/scenarios.md, "Targets"):
+//   name, url, api_key | api_key_env, admin_key, base_path,
+//   directories: {writable, other, readonly, quota, quota_size}, ttl, capabilities: [...]
+// Throws ScenarioError (`file:line: field: message`).
+Target load_target_config(const std::filesystem::path& file);
+
+// A bare --target URL: only what can be assumed of any server.
+Target target_from_url(const std::string& url, const std::string& api_key);
+
+// Why a scenario cannot run on this target, or empty when it can.
+std::string unmet_requirement(const Target& target, const std::set<std::string, std::less<>>& needs);
+
+}  // namespace partcheck::runner
