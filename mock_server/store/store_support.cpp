@@ -120,7 +120,8 @@ void StoreCore::maybe_sweep() {
   {
     std::lock_guard lock(mutex);
     const auto now = clock.now();
-    if (now < next_sweep) return;
+    // Also when the admin API turned the clock back past the planned sweep.
+    if (now < next_sweep && next_sweep - now <= std::chrono::seconds(1)) return;
     next_sweep = now + std::chrono::seconds(1);
     collect_expired_locked(now, removed, removed_files);
   }
