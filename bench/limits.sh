@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# How close does partcheck's upload path come to what this machine can do?
+# Each figure is measured against a reference taken in the same run (so load
+# from other processes hits both), every comparison is repeated, and the
+# table shows medians. Figures (docs/benchmarking.md explains each):
+#   a  one stream, FILE in PART parts into the mock (null storage)
+#        vs iperf3 single-stream loopback           target >= 0.8
+#        vs the bench's own --calibrate tcp ceiling  target >= 0.8
+#   b  the same upload vs curl posting the same parts from files in the
+#      page cache to the same `partcheck serve`      target >= 1.0
+#   c  BIG parts vs 64 MiB parts (same file size)    target >= 0.9
+#      concurrency 8 vs 1, aggregate throughput      target >= 0.95 (not lower)
+#   d  into the mock with disk storage + fsync vs
+#      dd conv=fsync on the same file system         target >= 0.8
+#
+# Usage: bench/limits.sh [--quick] [--runs N] [--build DIR] [--work DIR] [--only a,b,c,d]
+#   --quick   small sizes (512 MiB files), for the `perf` CTest label
+# Exit: 0 all targets met, 1 a target missed, 2 a tool or a run failed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD="$ROOT/build"
+WORK=""
+RUNS=3
+QUICK=0
+ONLY="a,b,c,d"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --runs) RUNS="$2"; shift ;;
+    --build) BUILD="$2"; shift ;;
+    --work) WORK="$2"; shift ;;
+    --only) ONLY="$2"; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "limits.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "limits.sh: --runs needs a positive number" >&2; exit 2; }
+
+PARTCHECK="$BUILD/partcheck"
+[[ -x "$PARTCHECK" ]] || { echo "limits.sh: $PARTCHECK not found; build first (scripts/build.sh) or pass --build" >&2; exit 2; }
+for tool in python3 curl dd; do
+  command -v "$tool" >/dev/null || { echo "limits.sh: $tool is required" >&2; exit 2; }
+done
+
+MiB=$((1024 * 1024)); GiB=$((1024 * MiB))
+if [[ $QUICK == 1 ]]; then
+  FILE=$((512 * MiB)); PART=$((128 * MiB)); BIG_FILE=$((512 * MiB)); BIG_PART=$((512 * MiB))
+  CONC_FILE=$((128 * MiB)); DISK_FILE=$((256 * MiB))
+else
+  FILE=$((4 * GiB)); PART=$((1 * GiB)); BIG_FILE=$((10 * GiB)); BIG_PART=$((5 * GiB))
+  CONC_FILE=$((1 * GiB)); DISK_FILE=$((4 * GiB))
+fi
+SMALL_PART=$((64 * MiB))
+
+[[ -n "$WORK" ]] || WORK=$(mktemp -d "${TMPDIR:-/tmp}/partcheck-limits.XXXXXX")
+mkdir -p "$WORK"
+KEY="limits-$(python3 -c 'import uuid; print(uuid.uuid4())')"
+SERVE_PID=""
+cleanup() {
+  if [[ -n "$SERVE_PID" ]]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "limits.sh: $*" >&2; exit 2; }
+log() { printf '  %s\n' "$*" >&2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# `partcheck serve` on a free port; sets SERVE_URL.
+start_serve() {
+  "$PARTCHECK" serve --listen 127.0.0.1:0 --api-key "$KEY" --quiet "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SERVE_PID=$!
+  for _ in $(seq 200); do
+    grep -q '^listening on ' "$WORK/serve.out" 2>/dev/null && break
+    kill -0 "$SERVE_PID" 2>/dev/null || fail "partcheck serve did not start: $(cat "$WORK/serve.err")"
+    sleep 0.05
+  done
+  SERVE_URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
+  [[ -n "$SERVE_URL" ]] || fail "partcheck serve printed no address"
+}
+stop_serve() {
+  kill "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+  SERVE_PID=""
+}
+
+# Runs `partcheck bench ARGS` and prints its throughput in bytes/s (checked:
+# no failed upload, no error). The JSON stays in $WORK/last.json.
+bench_bps() {
+  local out="$WORK/last.json"
+  "$PARTCHECK" bench --quiet --out "$out" "$@" >"$WORK/bench.log" 2>&1 \
+    || fail "partcheck bench $* failed: $(tail -5 "$WORK/bench.log")"
+  python3 - "$out" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["totals"]
+errors = sum(e["count"] for e in r["errors"])
+if t["failed_uploads"] or errors:
+    sys.exit(f"bench run had {t['failed_uploads']} failed uploads and {errors} errors")
+print(t["throughput_bytes_per_s"])
+EOF
+}
+
+# The bench's own --calibrate TCP ceiling from the last JSON, bytes/s.
+calibrated_tcp_bps() {
+  python3 - "$WORK/last.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1])).get("calibration") or {}
+tcp = [x["bytes_per_s"] for x in c.get("ceilings", []) if x["name"].startswith("tcp")]
+print(tcp[0] if tcp else "nan")
+EOF
+}
+
+iperf_bps() {
+  local port; port=$(free_port)
+  iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
+  local server=$! tries=0
+  # No probe connection: the one-off server would take it for its test.
+  until iperf3 -c 127.0.0.1 -p "$port" -n "$FILE" -J >"$WORK/iperf.json" 2>/dev/null; do
+    tries=$(( tries + 1 ))
+    (( tries < 50 )) || { kill "$server" 2>/dev/null; fail "iperf3 failed: $(head -c 300 "$WORK/iperf.json")"; }
+    sleep 0.1
+  done
+  wait "$server" 2>/dev/null || true
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 8)' "$WORK/iperf.json"
+}
+
+# Part files for curl, written once and read back so they sit in the page cache.
+make_part_files() {
+  local offset=0 index=0
+  while (( offset < FILE )); do
+    local length=$(( FILE - offset < PART ? FILE - offset : PART ))
+    head -c "$length" /dev/urandom >"$WORK/part.$index"
+    offset=$(( offset + length )); index=$(( index + 1 ))
+  done
+  cat "$WORK"/part.* >/dev/null
+}
+
+# One curl process, one keep-alive connection, every part in order (--next).
+curl_bps() {
+  local hash; hash=$(python3 -c 'import uuid; print(uuid.uuid4())')
+  local args=() offset=0 index=0
+  while (( offset < FILE )); do
+    local length=$(( FILE - offset < PART ? FILE - offset : PART ))
+    (( index > 0 )) && args+=(--next)
+    args+=(-sS -o /dev/null -w '%{http_code}\n' -X POST -T "$WORK/part.$index"
+           -H "Authorization: Bearer $KEY" -H "Content-Type: application/octet-stream" -H "Expect:"
+           -H "Content-Range: bytes $offset-$(( offset + length ))/$FILE"
+           "$SERVE_URL/pub/v1/disk/file/upload?hash=$hash")
+    offset=$(( offset + length )); index=$(( index + 1 ))
+  done
+  local start end
+  start=$(date +%s.%N)
+  curl "${args[@]}" >"$WORK/curl.codes" || fail "curl failed"
+  end=$(date +%s.%N)
+  local expected; expected=$(python3 -c "print('206\n' * ($index - 1) + '200')")
+  [[ "$(cat "$WORK/curl.codes")" == "$expected" ]] || fail "curl got statuses $(tr '\n' ' ' <"$WORK/curl.codes")"
+  python3 -c "print($FILE / ($end - $start))"
+}
+
+dd_bps() {
+  local count=$(( DISK_FILE / MiB ))
+  dd if=/dev/zero of="$WORK/dd.bin" bs=1M count="$count" conv=fsync 2>"$WORK/dd.err" >/dev/null || fail "dd failed"
+  rm -f "$WORK/dd.bin"
+  python3 - "$WORK/dd.err" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"(\d+) bytes .*?copied, ([\d.,]+) s", text)
+if not m: sys.exit("cannot read dd's summary: " + text)
+print(int(m.group(1)) / float(m.group(2).replace(",", ".")))
+EOF
+}
+
+# Collected figures: name|measured list|reference list|ratio list|target
+declare -A MEASURED REFERENCE RATIO TARGET LABEL
+ORDER=()
+record() {  # key label target measured reference
+  local key=$1
+  if [[ -z "${LABEL[$key]:-}" ]]; then ORDER+=("$key"); LABEL[$key]=$2; TARGET[$key]=$3; fi
+  MEASURED[$key]+="$4 "; REFERENCE[$key]+="$5 "
+  RATIO[$key]+="$(python3 -c 'import sys; m, r = map(float, sys.argv[1:]); print(m / r if r > 0 else float("nan"))' "$4" "$5") "
+  log "$(python3 -c 'import sys; print(f"{sys.argv[1]}: {float(sys.argv[2])/2**20:.1f} MiB/s vs {float(sys.argv[3])/2**20:.1f} MiB/s")' "$2" "$4" "$5")"
+}
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+human() { python3 -c "import sys; print(f'{float(sys.argv[1])/2**30:.2f} GiB')" "$1"; }
+
+echo "partcheck limits: $RUNS runs per figure, work dir $WORK$([[ $QUICK == 1 ]] && echo ' (quick mode)')" >&2
+echo "  one-stream file $(human $FILE) in $(human $PART) parts; big parts: $(human $BIG_FILE) in $(human $BIG_PART)" >&2
+
+if wants b; then make_part_files; fi
+
+for run in $(seq "$RUNS"); do
+  echo "run $run/$RUNS" >&2
+  if wants a; then
+    bps=$(bench_bps --file-size "$FILE" --part-size "$PART" --files 1 --concurrency 1 --calibrate)
+    tcp=$(calibrated_tcp_bps)
+    if command -v iperf3 >/dev/null; then
+      iperf=$(iperf_bps)
+      record a1 "a  one stream vs iperf3 loopback" 0.8 "$bps" "$iperf"
+    fi
+    [[ "$tcp" != nan ]] && record a2 "a  one stream vs --calibrate tcp" 0.8 "$bps" "$tcp"
+  fi
+  if wants b; then
+    start_serve --storage null
+    bench=$(bench_bps --target "$SERVE_URL" --api-key "$KEY" --file-size "$FILE" --part-size "$PART" --files 1)
+    curl=$(curl_bps)
+    record b "b  bench vs curl, same parts" 1.0 "$bench" "$curl"
+    stop_serve
+  fi
+  if wants c; then
+    big=$(bench_bps --file-size "$BIG_FILE" --part-size "$BIG_PART" --files 1)
+    small=$(bench_bps --file-size "$BIG_FILE" --part-size "$SMALL_PART" --files 1)
+    record c1 "c  $(human $BIG_PART) parts vs 64 MiB parts" 0.9 "$big" "$small"
+    one=$(bench_bps --file-size "$CONC_FILE" --part-size "$SMALL_PART" --files 8 --concurrency 1)
+    eight=$(bench_bps --file-size "$CONC_FILE" --part-size "$SMALL_PART" --files 8 --concurrency 8)
+    record c2 "c  concurrency 8 vs 1 (aggregate)" 0.95 "$eight" "$one"
+  fi
+  if wants d; then
+    rm -rf "$WORK/data"
+    start_serve --storage disk --fsync always --data-dir "$WORK/data"
+    disk=$(bench_bps --target "$SERVE_URL" --api-key "$KEY" --file-size "$DISK_FILE" --part-size "$PART" --files 1)
+    stop_serve
+    rm -rf "$WORK/data"
+    dd=$(dd_bps)
+    record d "d  disk+fsync vs dd conv=fsync" 0.8 "$disk" "$dd"
+  fi
+done
+
+# The table: medians over the runs; the ratio is the median of per-run ratios.
+cat >"$WORK/table.py" <<'EOF'
+import statistics, sys
+rows = [line.rstrip("\n").split("|") for line in sys.stdin if line.strip()]
+header = ("figure", "measured", "reference", "ratio", "target", "met?")
+print()
+print(f"{header[0]:<40} {header[1]:>15} {header[2]:>15} {header[3]:>6} {header[4]:>7}  {header[5]}")
+missed = 0
+for label, measured, reference, ratios, target in rows:
+    m = statistics.median(map(float, measured.split()))
+    r = statistics.median(map(float, reference.split()))
+    q = statistics.median(map(float, ratios.split()))
+    ok = q >= float(target)
+    missed += not ok
+    print(f"{label:<40} {m / 2**20:>9.1f} MiB/s {r / 2**20:>9.1f} MiB/s {q:>6.2f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
+runs = len(rows[0][1].split()) if rows else 0
+print(f"\nmedians of {runs} runs; each ratio is the median of the per-run ratios (figure / reference of the same run)")
+sys.exit(1 if missed else 0)
+EOF
+MISSED=0
+for key in "${ORDER[@]}"; do
+  printf '%s|%s|%s|%s|%s\n' "${LABEL[$key]}" "${MEASURED[$key]}" "${REFERENCE[$key]}" "${RATIO[$key]}" "${TARGET[$key]}"
+done | python3 "$WORK/table.py" || MISSED=1
+exit $MISSED
