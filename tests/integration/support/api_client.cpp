@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <ostream>
+#include <thread>
 #include <stdexcept>
 
 namespace partcheck::testing {
@@ -169,6 +171,11 @@ std::string ApiClient::download_file(const std::string& file_id) {
   return bytes.body;
 }
 
+Reply ApiClient::get(const std::string& path) {
+  auto client = client_for(host_, port_);
+  return to_reply(client->Get(path.c_str(), to_headers(auth_headers())));
+}
+
 Reply ApiClient::admin_get(const std::string& path_and_query) {
   auto client = client_for(host_, port_);
   return to_reply(client->Get(("/__mock/" + path_and_query).c_str()));
@@ -192,6 +199,16 @@ nlohmann::json ApiClient::upload_entry(const std::string& hash) {
   for (const auto& entry : *list)
     if (entry.value("hash", "") == hash) return entry;
   return nullptr;
+}
+
+bool ApiClient::wait_busy(const std::string& hash, bool busy, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto entry = upload_entry(hash);
+    if (entry.is_object() && entry.value("busy", !busy) == busy) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 std::string ApiClient::add_directory(const std::string& name, std::optional<std::uint64_t> quota,

@@ -29,6 +29,11 @@ std::ostream& operator<<(std::ostream& out, const Reply& reply);
 enum class KeyStyle { Bearer, XToken, None };
 
 struct PartRequest {
+  PartRequest() = default;
+  PartRequest(std::optional<std::string> range_header, std::string bytes,
+              std::optional<std::string> type = "application/octet-stream")
+      : range(std::move(range_header)), body(std::move(bytes)), content_type(std::move(type)) {}
+
   std::optional<std::string> range;  // Content-Range; nullopt: header left out
   std::string body;
   std::optional<std::string> content_type = "application/octet-stream";  // nullopt: no header
@@ -68,6 +73,9 @@ class ApiClient {
   // get-link then fetch; fails the test when any step does not answer 200.
   std::string download_file(const std::string& file_id);
 
+  // GET of a path on this server with the API key.
+  Reply get(const std::string& path);
+
   Reply admin_get(const std::string& path_and_query);
   Reply admin_post(const std::string& path_and_query, const std::string& json_body = "{}");
 
@@ -75,6 +83,9 @@ class ApiClient {
   void advance_clock(long long seconds);
   // The entry of GET /__mock/uploads for `hash`, or null.
   nlohmann::json upload_entry(const std::string& hash);
+  // Waits up to `timeout_ms` until the upload's `busy` flag equals `busy`
+  // (a part of it is being written, or no longer); false on timeout.
+  bool wait_busy(const std::string& hash, bool busy, int timeout_ms = 5000);
   // Creates a directory through the admin API; returns its id.
   std::string add_directory(const std::string& name, std::optional<std::uint64_t> quota = {},
                             bool readonly = false);

@@ -63,13 +63,14 @@ class MockTest : public ::testing::Test {
   std::unique_ptr<ApiClient> api_;
 };
 
-// Asserts status and code of a refusal, and the JSON error envelope (ERR-1).
-#define EXPECT_REFUSED(reply, want_status, want_code)                                   \
-  do {                                                                                   \
-    const auto& r_ = (reply);                                                            \
-    EXPECT_EQ(r_.status, want_status) << r_;                                             \
-    EXPECT_EQ(r_.code(), want_code) << r_;                                               \
-    EXPECT_TRUE(r_.json.is_object() && r_.json.value("success", true) == false) << r_;   \
-  } while (0)
+// Status and code of a refusal, and the JSON error envelope (ERR-1), checked
+// as one assertion so a failure prints the whole answer.
+inline ::testing::AssertionResult refused(const Reply& reply, int status, const std::string& code) {
+  bool envelope = reply.json.is_object() && reply.json.value("success", true) == false &&
+                  reply.json.contains("error") && reply.json["error"].is_string();
+  if (reply.status == status && reply.code() == code && envelope) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "wanted " << status << " " << code << ", got " << reply;
+}
+#define EXPECT_REFUSED(reply, status, code) EXPECT_TRUE(::partcheck::testing::refused((reply), (status), (code)))
 
 }  // namespace partcheck::testing

@@ -91,6 +91,8 @@ RawResponse RawConnection::read_response(int timeout_seconds) {
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       auto at = lower.find("content-length:");
       if (at != std::string::npos) wanted = header_end + 4 + std::stoull(lower.substr(at + 15));
+      // An interim answer (100 Continue) has no body: hand it back at once.
+      if (lower.rfind("http/1.1 1", 0) == 0) break;
     }
   }
   if (data.rfind("HTTP/1.", 0) == 0 && data.size() > 12) response.status = std::stoi(data.substr(9, 3));
