@@ -51,7 +51,10 @@ std::string failure_details(const ScenarioResult& s) {
     out += indent + "rule     " + rules.substr(start, end - start) + "\n";
     start = end + 1;
   }
-  if (!s.reason.empty()) out += indent + "reason   " + s.reason + "\n";
+  // The reason usually restates the failed judgement; show it only when no judgement says more.
+  bool judged = false;
+  for (const auto& j : s.judgements) judged = judged || j.verdict == Verdict::Fail;
+  if (!judged && !s.reason.empty()) out += indent + "reason   " + s.reason + "\n";
   for (const auto& j : s.judgements) {
     if (j.verdict != Verdict::Fail) continue;
     std::string where = j.aspect + (j.step >= 0 ? " @ step " + std::to_string(j.step) : std::string{});

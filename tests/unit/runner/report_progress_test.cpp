@@ -23,8 +23,19 @@ TEST(ReportProgress, PlainLinesForLogsWithFailureDetails) {
   EXPECT_NE(text.find("expected 400 LengthMismatch  (status @ step 1)"), std::string::npos);
   EXPECT_NE(text.find("actual   200\n"), std::string::npos);
   EXPECT_NE(text.find("curl     curl -sS -X POST"), std::string::npos);
+  EXPECT_EQ(text.find("reason   a body longer"), std::string::npos);  // the judgement says it already
   EXPECT_EQ(text.find('\x1b'), std::string::npos);  // no terminal codes in logs
   EXPECT_EQ(text.find('\r'), std::string::npos);
+}
+
+TEST(ReportProgress, FailureWithoutJudgementsShowsItsReason) {
+  ScenarioResult crashed = testing::sample_run().scenarios[2];
+  crashed.judgements.clear();
+  crashed.reason = "no response: connection reset";
+  std::ostringstream out;
+  Progress progress(1, false, out);
+  progress.scenario_done(crashed);
+  EXPECT_NE(out.str().find("    reason   no response: connection reset\n"), std::string::npos) << out.str();
 }
 
 TEST(ReportProgress, FinishPrintsTotalsByVerdictAndFamily) {
