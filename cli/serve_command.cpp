@@ -189,6 +189,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--admin-key", flags->admin_key, "Open the /__mock/ API to non-loopback clients with this key");
   cmd->add_option("--idle-timeout", flags->idle_timeout, "Close connections idle this long")->capture_default_str();
   cmd->add_flag("--quiet", flags->quiet, "No per-request log lines on stderr");
+  // A later flag overrides an earlier one (wrappers append to a base command line).
+  for (auto* option : cmd->get_options())
+    if (option->get_expected_max() == 1) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->callback([flags] { serve(*flags); });
 }
 
