@@ -89,6 +89,7 @@ double nice_ceiling(double value) {
 std::string y_axis(const Frame& f, double y_max, std::string_view unit, bool integers) {
   std::string out;
   for (double v : nice_ticks(0, y_max, 5)) {
+    if (integers && v != std::floor(v)) continue;  // counts: no half ticks
     double y = f.plot_bottom() - v / y_max * f.plot_h();
     out += line(f.left, y, f.width - f.right, y, kGridColor);
     char label[32];
@@ -191,13 +192,15 @@ std::string throughput_chart(const std::vector<Segment>& segments) {
   if (segments.empty()) return empty_chart("No throughput segments were recorded.");
   Frame f;
   f.top = 32;
-  double t_end = 0, peak = 0;
-  std::vector<double> rates;
+  double t_end = 0, peak = 0, nominal = 0;
   for (const auto& s : segments) {
     t_end = std::max(t_end, s.start_s + s.length_s);
     peak = std::max(peak, s.bytes_per_s() / kMiB);
-    rates.push_back(s.bytes_per_s() / kMiB);
+    nominal = std::max(nominal, s.length_s);
   }
+  std::vector<double> rates;  // the median leaves out a cut-off last segment, as compare does
+  for (const auto& s : segments)
+    if (s.length_s >= nominal / 2) rates.push_back(s.bytes_per_s() / kMiB);
   double y_max = nice_ceiling(peak * 1.05);
   std::string out = open_svg(f, "Throughput per segment") + y_axis(f, y_max, "MiB/s", false);
   for (const auto& s : segments) {
