@@ -10,7 +10,9 @@ namespace partcheck::runner {
 namespace {
 
 constexpr std::string_view kClearLine = "\r\x1b[2K";
-constexpr std::size_t kBarCells = 28;
+// Short enough that the whole line (bar, counter, five counts) fits an 80-column terminal:
+// a wrapped line could not be redrawn in place.
+constexpr std::size_t kBarCells = 16;
 
 std::string_view colour(Verdict v) {
   switch (v) {
@@ -75,7 +77,12 @@ std::string counts_row(const std::string& label, const VerdictCounts& counts, st
 }  // namespace
 
 Progress::Progress(std::size_t total, bool interactive, std::ostream& out)
-    : out_(out), total_(total), interactive_(interactive) {}
+    : out_(out), total_(total), interactive_(interactive) {
+  if (interactive_) {  // show the empty bar at once: the first scenario may take a while
+    draw_bar();
+    out_.flush();
+  }
+}
 
 void Progress::scenario_done(const ScenarioResult& result) {
   std::lock_guard lock(mutex_);

@@ -58,7 +58,8 @@ TEST(ReportProgress, InteractiveRedrawsOneBar) {
   Progress progress(run.scenarios.size(), true, out);
   for (const auto& s : run.scenarios) progress.scenario_done(s);
   const std::string text = out.str();
-  EXPECT_NE(text.find("\r\x1b[2K["), std::string::npos);
+  EXPECT_EQ(text.find("\r\x1b[2K[................] 0/5"), 0u);  // drawn before the first result
+  EXPECT_NE(text.find("\r\x1b[2K[################] 5/5"), std::string::npos);
   EXPECT_NE(text.find("5/5"), std::string::npos);
   EXPECT_EQ(text.find("PASS RANGE-2-length-short"), std::string::npos);  // passes only count in the bar
   EXPECT_NE(text.find("RANGE-2-length-long"), std::string::npos);         // failures scroll by
