@@ -84,13 +84,13 @@ void print_summary(const BenchResult& r, std::ostream& out) {
     for (const auto& ceiling : cal.ceilings) out << " " << ceiling.name << " " << format_rate(ceiling.bytes_per_s) << ";";
     out << "\n";
   }
-  out << "  latency            p50        p90        p99      p99.9        max      count\n";
+  if (!r.histograms.empty()) out << "  latency                 p50        p90        p99      p99.9        max      count\n";
   for (const char* name : {"part", "ttfb", "upload", "upload_uncorrected", "move"}) {
     auto it = r.histograms.find(name);
     if (it == r.histograms.end() || (std::string(name) == "upload_uncorrected" && !c.rate_per_s)) continue;
     const auto& h = it->second;
     char line[200];
-    std::snprintf(line, sizeof line, "    %-14s %10s %10s %10s %10s %10s %10llu\n", name, duration(h.quantile(0.5)).c_str(),
+    std::snprintf(line, sizeof line, "    %-19s %10s %10s %10s %10s %10s %10llu\n", name, duration(h.quantile(0.5)).c_str(),
                   duration(h.quantile(0.9)).c_str(), duration(h.quantile(0.99)).c_str(),
                   duration(h.quantile(0.999)).c_str(), duration(h.max).c_str(), static_cast<unsigned long long>(h.count));
     out << line;
