@@ -40,7 +40,9 @@ std::optional<double> relative_spread(const std::vector<double>& segments) {
 std::string format_value(const std::string& metric, double value) {
   char text[48];
   if (metric.ends_with("_s")) {
-    if (value < 1.0)
+    if (value < 1e-3)
+      std::snprintf(text, sizeof text, "%.0f us", value * 1e6);
+    else if (value < 1.0)
       std::snprintf(text, sizeof text, "%.1f ms", value * 1e3);
     else
       std::snprintf(text, sizeof text, "%.3f s", value);
@@ -215,7 +217,7 @@ std::string format_compare_table(const CompareReport& report, const CompareOptio
   char line[256];
   auto spread_text = [](const std::optional<double>& s, std::size_t n) {
     return s ? "spread " + percent(*s, false) + " over " + std::to_string(n) + " segments"
-             : "spread unknown (" + std::to_string(n) + " full segments, need 3)";
+             : "spread unknown: " + std::to_string(n) + " full segments, need 3";
   };
   out += "base: " + report.base_source + " (" + spread_text(report.base_spread, report.base_segments) + ")\n";
   out += "new:  " + report.candidate_source + " (" +
