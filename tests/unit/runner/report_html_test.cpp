@@ -75,3 +75,19 @@ TEST(ReportHtml, RefusesAnEmptyRunList) { EXPECT_THROW(render_html({}), std::inv
 
 }  // namespace
 }  // namespace partcheck::runner
+
+namespace partcheck::runner {
+namespace {
+
+TEST(ReportHtml, AnEmptyRunStillRendersAPage) {
+  RunResult empty;
+  empty.target = "http://127.0.0.1:1";
+  const std::string page = render_html({empty});
+  EXPECT_NE(page.find("0 of " + std::to_string(contract::all_rules().size()) + " contract rules checked"),
+            std::string::npos);
+  EXPECT_EQ(page.find("<details class=\"scenario"), std::string::npos);
+  EXPECT_NE(page.find("</html>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace partcheck::runner
