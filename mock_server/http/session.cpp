@@ -153,12 +153,13 @@ void Session::dispatch() {
 
 void Session::dispatch_admin(const Route&) {
   const auto& admin_key = context_.config.admin_key;
+  auto sent = header("X-Admin-Key");
+  if (!sent) {
+    auto authorization = header(bhttp::field::authorization).value_or("");
+    if (authorization.size() > 7 && iequals(authorization.substr(0, 7), "Bearer ")) sent = authorization.substr(7);
+  }
+  admin_key_sent_ = sent.value_or("");
   if (admin_key) {
-    auto sent = header("X-Admin-Key");
-    if (!sent) {
-      auto authorization = header(bhttp::field::authorization).value_or("");
-      if (authorization.size() > 7 && iequals(authorization.substr(0, 7), "Bearer ")) sent = authorization.substr(7);
-    }
     if (sent != *admin_key)
       return refuse_before_body(
           http_refusal(ErrorCode::Unauthorized, "the admin API needs the admin key in X-Admin-Key"));
@@ -178,8 +179,7 @@ Reply Session::small_body_reply() {
     case Endpoint::LinksDownload: return handle_links_download(call);
     case Endpoint::DirectoryList: return handle_directory_list(call);
     case Endpoint::Admin: {
-      AdminRequest request{record_.method, route_.id, target_.query, small_body_, remote_loopback_,
-                           header("X-Admin-Key").value_or("")};
+      AdminRequest request{record_.method, route_.id, target_.query, small_body_, remote_loopback_, admin_key_sent_};
       AdminContext admin{context_.store, context_.faults, context_.journal, context_.stats, context_.config};
       auto answer = handle_admin(request, admin);
       Reply reply;

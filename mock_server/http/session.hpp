@@ -108,6 +108,7 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   std::unique_ptr<std::byte[]> body_buffer_;
   std::string remote_;
   bool remote_loopback_ = false;
+  std::string admin_key_sent_;  // X-Admin-Key, or the Bearer token, of an admin request
   Phase phase_ = Phase::Idle;
 
   // The request in progress.
