@@ -147,6 +147,7 @@ int execute(const RunFlags& flags) {
     fuzz.count = flags.fuzz;
     fuzz.seed = options.exec.seed;
     fuzz.oracle = embedded_options;
+    fuzz.oracle.deviations.clear();  // the oracle is the reference behaviour of the same profile
     fuzz.timeout = options.exec.timeout;
     fuzz_report = runner::run_fuzz(target, fuzz, std::cout);
     for (auto& sc : fuzz_report.results) run.scenarios.push_back(sc);

@@ -34,7 +34,7 @@ const std::map<std::string, Keys, std::less<>>& step_params() {
     m["download"] = {"file", "link", "id", "hash", "compare"};
     m["clock"] = {"advance"};
     m["wait"] = {"seconds"};
-    m["raw"] = {"data", "timeout"};
+    m["raw"] = {"data"};
     m["request"] = {"method", "path", "json", "body", "headers", "auth", "query"};
     return m;
   }();
@@ -395,14 +395,29 @@ std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path>& p
       throw ScenarioError(p.string() + ":0: path: no such file or directory");
     }
   }
-  std::vector<Scenario> scenarios;
-  std::map<std::string, Step> macros;
-  for (const auto& f : files) {
+  auto read = [](const std::filesystem::path& f) {
     std::ifstream in(f, std::ios::binary);
     if (!in) throw ScenarioError(f.string() + ":0: file: cannot be read");
     std::ostringstream text;
     text << in.rdbuf();
-    parse_text(text.str(), f.string(), scenarios, macros);
+    return text.str();
+  };
+  std::vector<Scenario> scenarios;
+  std::map<std::string, Step> macros;
+  for (const auto& f : files) parse_text(read(f), f.string(), scenarios, macros);
+  // A file run on its own still sees the macros of the files next to it
+  // (`partcheck run scenarios/part.yaml` uses scenarios/macros.yaml).
+  std::set<std::filesystem::path> siblings;
+  for (const auto& p : paths)
+    if (std::filesystem::is_regular_file(p) && p.has_parent_path())
+      for (const auto& entry : std::filesystem::directory_iterator(p.parent_path()))
+        if (entry.path().extension() == ".yaml" && std::find(files.begin(), files.end(), entry.path()) == files.end())
+          siblings.insert(entry.path());
+  for (const auto& f : siblings) {
+    std::vector<Scenario> ignored;
+    std::map<std::string, Step> more;
+    parse_text(read(f), f.string(), ignored, more);
+    for (auto& [name, m] : more) macros.try_emplace(name, std::move(m));
   }
   finish(scenarios, macros);
   return scenarios;
