@@ -144,6 +144,7 @@ bool Session::consume(std::span<const std::byte> data) {
   bool reset = false;
   if (faults_.reset_after_body_bytes && record_.bytes_in >= *faults_.reset_after_body_bytes) {
     data = data.first(static_cast<std::size_t>(*faults_.reset_after_body_bytes - std::min(before, *faults_.reset_after_body_bytes)));
+    record_.bytes_in = before + data.size();  // what was read before the cut, for the journal
     reset = true;
   }
   bool go = true;
