@@ -100,8 +100,11 @@ const std::vector<DeviationCase>& cases() {
       {"ORDER-1", [](Env& e) {
          auto hash = new_uuid();
          ASSERT_EQ(e.part(hash, 8, 0, P, 4 * P).status, 206);
-         auto reply = e.part(hash, 8, 2 * P, 3 * P, 4 * P);
+         ASSERT_EQ(e.part(hash, 8, P, 2 * P, 4 * P).status, 206);
+         // Back to the first part (not a retry of the last): appended at 2P instead of refused.
+         auto reply = e.part(hash, 8, 0, P, 4 * P);
          EXPECT_EQ(reply.status, 206) << reply;
+         EXPECT_EQ(reply.json.value("received", 0ULL), 3 * P) << reply;
        }},
       {"ORDER-2", [](Env& e) { EXPECT_EQ(e.part(new_uuid(), 9, P, 2 * P, 3 * P).status, 206); }},
       {"ORDER-3", [](Env& e) {

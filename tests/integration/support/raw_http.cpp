@@ -105,12 +105,12 @@ RawResponse RawConnection::read_response(int timeout_seconds) {
 
 RawResponse post_generated_part(const std::string& host, int port, const std::string& target,
                                 const std::string& auth_header, const std::string& content_range,
-                                std::uint64_t seed, std::uint64_t offset, std::uint64_t length) {
+                                std::uint64_t seed, std::uint64_t offset, std::uint64_t length,
+                                const std::string& content_type) {
   RawConnection connection(host, port);
+  std::string type_header = content_type.empty() ? "" : "Content-Type: " + content_type + "\r\n";
   connection.send_head("POST", target,
-                       auth_header + "\r\nContent-Type: application/octet-stream\r\nContent-Range: " +
-                           content_range + "\r\n",
-                       length);
+                       auth_header + "\r\n" + type_header + "Content-Range: " + content_range + "\r\n", length);
   connection.send_file_bytes(seed, offset, length);
   return connection.read_response(120);
 }
