@@ -253,7 +253,7 @@ for label, measured, reference, ratios, target in rows:
     q = statistics.median(map(float, ratios.split()))
     ok = q >= float(target)
     missed += not ok
-    print(f"{label:<40} {m / 2**20:>9.1f} MiB/s {r / 2**20:>9.1f} MiB/s {q:>6.2f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
+    print(f"{label:<40} {m / 2**20:>9.1f} MiB/s {r / 2**20:>9.1f} MiB/s {q:>6.3f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
 runs = len(rows[0][1].split()) if rows else 0
 print(f"\nmedians of {runs} runs; each ratio is the median of the per-run ratios (figure / reference of the same run)")
 sys.exit(1 if missed else 0)
