@@ -242,7 +242,6 @@ void ScenarioRun::run_download(const Step& step, const Scope& scope) {
   // Judged like any exchange, but the body was streamed into the comparison.
   auto label = step.name.empty() ? "download" : step.name;
   {
-    HttpResponse logged = r;
     std::lock_guard lock(mutex_);
     RequestLog log;
     log.scenario = scenario_.id;
