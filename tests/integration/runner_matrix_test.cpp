@@ -2,9 +2,12 @@
 // in any profile, and at least one FAIL naming the rule for every mock
 // deviation switch. Also: targets started by hand, bad scenario files,
 // unreachable targets.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
