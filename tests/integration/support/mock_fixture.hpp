@@ -4,7 +4,9 @@
 // rule tests start from.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,12 @@ class MockTest : public ::testing::Test {
     server_.reset();
     std::vector<std::string> args{"--storage", "memory", "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
+    // PARTCHECK_IT_SERVE_FLAGS="--deviate ORDER-3" runs a strict suite against a
+    // mock that breaks a rule on purpose: the tests of that rule must fail.
+    if (const char* more = std::getenv("PARTCHECK_IT_SERVE_FLAGS")) {
+      std::istringstream words(more);
+      for (std::string word; words >> word;) args.push_back(word);
+    }
     server_ = std::make_unique<ServerProcess>(args);
     api_ = std::make_unique<ApiClient>(*server_);
   }
