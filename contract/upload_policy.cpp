@@ -50,9 +50,9 @@ std::optional<PartDecision> check_sizes(std::uint64_t part_size, const ContentRa
 
 // S3 defers size and gap errors to the request carrying the final part.
 std::optional<PartDecision> check_completion_s3(const UploadState& state, const ContentRange& range,
-                                                const PolicyOptions& opt) {
+                                                bool retry, const PolicyOptions& opt) {
   std::vector<StoredPart> all = state.parts;
-  all.push_back({range.start, range.end});
+  if (!retry) all.push_back({range.start, range.end});  // a retry is already among the parts
   std::ranges::sort(all, {}, &StoredPart::start);
   std::uint64_t cursor = 0;
   for (const auto& p : all) {
@@ -152,7 +152,9 @@ PartDecision decide_part(const UploadState* existing, bool expired, const Conten
 
   const auto contiguous = state.contiguous_end();
   if (strict && !retry) {
-    if (range.start > contiguous && !opt.deviates("ORDER-3"))
+    // ORDER-1 covers any start other than the received end, gaps included;
+    // ORDER-3 is the gap alone. Deviating either lets a gap through.
+    if (range.start > contiguous && !opt.deviates("ORDER-3") && !opt.deviates("ORDER-1"))
       return refuse(ErrorCode::InvalidPartOrder, "ORDER-3",
                     "InvalidPartOrder: part " + range_text(range) + " leaves a gap; bytes received end at " +
                         std::to_string(contiguous));
@@ -173,7 +175,7 @@ PartDecision decide_part(const UploadState* existing, bool expired, const Conten
 
   if (opt.profile == Profile::S3) {
     if (range.is_final())
-      if (auto bad = check_completion_s3(state, range, opt)) return *bad;
+      if (auto bad = check_completion_s3(state, range, retry, opt)) return *bad;
   } else {
     auto part_size = state.part_size;
     if (retry && state.parts.size() == 1) part_size = 0;  // a retried first part sets it anew

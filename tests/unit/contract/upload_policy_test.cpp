@@ -151,6 +151,15 @@ TEST(S3Policy, NonFinalPartsInAnyOrderThenCompletion) {
   EXPECT_EQ(last.status, 200) << last.message;
 }
 
+TEST(S3Policy, RetryOfTheFinalPartCompletesAgain) {
+  Upload u{profile(Profile::S3)};
+  ASSERT_TRUE(u.send(R(0, P, P + 10)).accepted);
+  ASSERT_EQ(u.send(R(P, P + 10, P + 10)).status, 200);
+  auto retry = u.send(R(P, P + 10, P + 10));
+  EXPECT_TRUE(retry.accepted) << retry.message;
+  EXPECT_EQ(retry.status, 200);
+}
+
 TEST(S3Policy, SizeErrorsSurfaceAtTheFinalPart) {
   Upload u{profile(Profile::S3)};
   EXPECT_EQ(u.send(R(0, 1000, 1000 + P)).status, 206);  // too small, accepted for now
@@ -198,6 +207,10 @@ TEST(Deviations, EachPartRuleCanBeBroken) {
   auto wrong = order.send(R(0, P, 3 * P + 0));
   EXPECT_TRUE(wrong.accepted);
   EXPECT_EQ(wrong.write_offset, 2 * P);  // appended: the silently wrong file the rule forbids
+
+  Upload forward{profile(Profile::Strict, {"ORDER-1"})};
+  ASSERT_TRUE(forward.send(R(0, P, 3 * P)).accepted);
+  EXPECT_EQ(forward.send(R(2 * P, 3 * P, 3 * P)).write_offset, P);
 
   Upload gap{profile(Profile::Strict, {"ORDER-3"})};
   ASSERT_TRUE(gap.send(R(0, P, 3 * P)).accepted);
