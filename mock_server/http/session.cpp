@@ -141,6 +141,7 @@ void Session::dispatch() {
   if (route_.endpoint == Endpoint::Admin) return dispatch_admin(route_);
 
   faults_ = context_.faults.plan_for(record_.method, target_.path);
+  record_.fault_ids = faults_.fault_ids;
   if (faults_.unavailable)
     return refuse_before_body(http_refusal(ErrorCode::ServiceUnavailable, "the server is unavailable (injected fault)"));
   if (route_.endpoint == Endpoint::Download) return start_download(route_.id);
