@@ -1,22 +1,8 @@
 #include "contract/file_name.hpp"
 
+#include "contract/utf8.hpp"
+
 namespace partcheck::contract {
-namespace {
-
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 9;
-    if (extra == 9 || i + extra >= s.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string name_problem(std::string_view name) {
   if (name.empty()) return "the name is empty";
@@ -28,7 +14,7 @@ std::string name_problem(std::string_view name) {
     if (u == 0) return "the name may not contain NUL";
     if (u < 0x20 || u == 0x7f) return "the name may not contain control characters";
   }
-  if (!valid_utf8(name)) return "the name is not valid UTF-8";
+  if (!is_valid_utf8(name)) return "the name is not valid UTF-8";
   return {};
 }
 

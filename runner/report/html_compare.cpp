@@ -6,7 +6,7 @@
 
 #include "runner/report/html_page.hpp"
 #include "runner/report/run_summary.hpp"
-#include "runner/report/text_escape.hpp"
+#include "common/text_escape.hpp"
 
 namespace partcheck::runner::html {
 namespace {

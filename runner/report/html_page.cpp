@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "runner/report/text_escape.hpp"
+#include "common/text_escape.hpp"
 
 namespace partcheck::runner::html {
 namespace {

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "runner/report/run_summary.hpp"
-#include "runner/report/text_escape.hpp"
+#include "common/text_escape.hpp"
 
 namespace partcheck::runner {
 namespace {

@@ -54,7 +54,8 @@ TEST(FileName, RefusesDangerousNames) {
   EXPECT_TRUE(name_problem("отчёт 2024.pdf").empty());
   for (std::string bad : {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
                           std::string("..\\x"), std::string("a\0b", 3), std::string("a\nb"),
-                          std::string(256, 'x'), std::string("\xff\xfe")})
+                          std::string(256, 'x'), std::string("\xff\xfe"),
+                          std::string("a\xC0\xAF"), std::string("\xED\xA0\x80")})  // overlong '/', surrogate
     EXPECT_FALSE(name_problem(bad).empty()) << bad;
   EXPECT_TRUE(name_problem(std::string(255, 'x')).empty());
 }

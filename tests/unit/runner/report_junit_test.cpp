@@ -4,7 +4,7 @@
 
 #include "report_sample_test.hpp"
 #include "runner/report/junit_report.hpp"
-#include "runner/report/text_escape.hpp"
+#include "common/text_escape.hpp"
 
 namespace partcheck::runner {
 namespace {

@@ -1,11 +1,11 @@
 #pragma once
-// Escaping for the report formats. Scenario data (URLs, headers, response
+// Escaping for the report formats of the runner and the benchmark. Scenario data (URLs, headers, response
 // excerpts) comes from the target and is untrusted: it may carry markup,
 // control characters or bytes that are not UTF-8.
 #include <string>
 #include <string_view>
 
-namespace partcheck::runner {
+namespace partcheck {
 
 // Replaces every invalid UTF-8 sequence by U+FFFD.
 std::string valid_utf8(std::string_view text);
@@ -19,4 +19,4 @@ std::string xml_escape(std::string_view text);
 // As xml_escape, and tab/LF/CR as character references so attribute values keep them.
 std::string xml_attribute_escape(std::string_view text);
 
-}  // namespace partcheck::runner
+}  // namespace partcheck

@@ -1,37 +1,13 @@
-#include "runner/report/text_escape.hpp"
+#include "common/text_escape.hpp"
 
-namespace partcheck::runner {
+#include "contract/utf8.hpp"
+
+namespace partcheck {
 namespace {
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+using contract::utf8_sequence_length;
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is not valid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char min_second = 0x80, max_second = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) min_second = 0xA0;
-    if (lead == 0xED) max_second = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) min_second = 0x90;
-    if (lead == 0xF4) max_second = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
-  for (std::size_t k = 2; k < length; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return length;
-}
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 enum class Markup { Html, XmlText, XmlAttribute };
 
@@ -95,4 +71,4 @@ std::string xml_escape(std::string_view text) { return escape_markup(text, Marku
 
 std::string xml_attribute_escape(std::string_view text) { return escape_markup(text, Markup::XmlAttribute); }
 
-}  // namespace partcheck::runner
+}  // namespace partcheck
