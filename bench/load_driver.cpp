@@ -74,9 +74,13 @@ struct LoadDriver::Impl {
     bool failed = false, aborted = false, completed = false;
     std::optional<contract::Digest> digest, digest_before_part;
     std::string server_xxh3;
+    UploadTimes times;  // for the timeline, handed to the recorder when the upload is over
 
     Upload(Impl& driver, Lane& l, Arrival a) : d(driver), lane(l), arrival(a), started(Clock::now()) {
       parts = contract::plan_parts(d.file_size(), d.options.part_size);
+      times.intended = arrival.intended;
+      times.started = started;
+      times.part_ends.reserve(parts.size());
       if (d.options.verify == VerifyMode::Digest) digest.emplace(contract::DigestAlgorithm::Xxh3_128);
     }
 
@@ -118,6 +122,8 @@ struct LoadDriver::Impl {
         failed = true;
       } else if (answer.status == 200 || answer.status == 206) {
         d.recorder->part_done(answer);
+        times.part_ends.push_back(answer.finished);
+        times.bytes += parts[part].length();
         if (answer.status == 200) {
           completed = true;
           auto body = nlohmann::json::parse(answer.body, nullptr, false);
@@ -138,6 +144,7 @@ struct LoadDriver::Impl {
       }
       if (failed) {
         if (!aborted) d.recorder->upload_failed(now);
+        over(aborted ? UploadTimes::Outcome::Stopped : UploadTimes::Outcome::Failed, now);
         return d.lane_free(lane);
       }
       if (digest) {
@@ -148,9 +155,16 @@ struct LoadDriver::Impl {
       }
       if (!d.options.move) {
         d.recorder->upload_done(arrival.intended, started, now);
+        over(UploadTimes::Outcome::Ok, now);
         return d.lane_free(lane);
       }
       move();
+    }
+
+    void over(UploadTimes::Outcome outcome, Clock::time_point at) {
+      times.outcome = outcome;
+      times.finished = at;
+      d.recorder->upload_timeline(times);
     }
 
     void move() {
@@ -159,6 +173,7 @@ struct LoadDriver::Impl {
           "POST", "/pub/v1/disk/file/move?directoryID=" + d.target.directory_id, body.dump(),
           [self = shared_from_this()](Answer answer) {
             auto& r = *self->d.recorder;
+            self->times.move_finished = answer.finished;
             if (answer.status == 200) {
               r.move_done(answer);
               r.upload_done(self->arrival.intended, self->started, answer.finished);
@@ -170,6 +185,10 @@ struct LoadDriver::Impl {
               r.error(answer.status, answer.status == 0 ? "move " + answer.transport_error : error_code_of(answer.body));
               r.upload_failed(answer.finished);
             }
+            self->over(answer.status == 200 ? UploadTimes::Outcome::Ok
+                       : answer.aborted     ? UploadTimes::Outcome::Stopped
+                                            : UploadTimes::Outcome::Failed,
+                       answer.finished);
             self->d.lane_free(self->lane);
           });
     }

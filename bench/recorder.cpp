@@ -9,8 +9,8 @@ double between(Clock::time_point from, Clock::time_point to) {
 constexpr std::size_t kMaxFailuresKept = 10;
 }  // namespace
 
-Recorder::Recorder(Clock::time_point origin, double warmup_s)
-    : origin_(origin), window_start_(warmup_s), segments_(warmup_s) {
+Recorder::Recorder(Clock::time_point origin, double warmup_s, TimelineLimits timeline_limits)
+    : origin_(origin), window_start_(warmup_s), segments_(warmup_s), timeline_limits_(timeline_limits) {
   verification_.mode = "none";
 }
 
@@ -79,6 +79,32 @@ void Recorder::moved(MovedFile file) {
   moved_.push_back(std::move(file));
 }
 
+void Recorder::upload_timeline(const UploadTimes& times) {
+  if (!in_window(times.finished)) return;
+  // Spans are on the segments' clock: seconds from the end of the warm-up.
+  auto measured = [this](Clock::time_point t) { return seconds(t) - window_start_; };
+  std::lock_guard lock(mutex_);
+  // Once one upload did not fit, later ones are dropped too: the timeline is
+  // always a prefix of the run, never one with holes.
+  if (timeline_dropped_ > 0 || timeline_.size() >= timeline_limits_.uploads ||
+      timeline_part_ends_ + times.part_ends.size() > timeline_limits_.part_ends) {
+    ++timeline_dropped_;
+    return;
+  }
+  UploadSpan span;
+  span.start_s = measured(times.started);
+  span.end_s = measured(times.finished);
+  span.bytes = times.bytes;
+  span.part_ends_s.reserve(times.part_ends.size());
+  for (auto t : times.part_ends) span.part_ends_s.push_back(measured(t));
+  span.ok = times.outcome == UploadTimes::Outcome::Ok;
+  span.stopped = times.outcome == UploadTimes::Outcome::Stopped;
+  span.intended_s = measured(times.intended);
+  if (times.move_finished) span.move_end_s = measured(*times.move_finished);
+  timeline_part_ends_ += span.part_ends_s.size();
+  timeline_.push_back(std::move(span));
+}
+
 std::vector<MovedFile> Recorder::moved_files() const {
   std::lock_guard lock(mutex_);
   return moved_;
@@ -105,6 +131,8 @@ void Recorder::export_to(BenchResult& result, double window_end_s) const {
   t.failed_uploads = failed_;
   t.retries = retries_;
   t.late_starts = late_;
+  result.timeline = timeline_;
+  result.timeline_dropped = timeline_dropped_;
   const auto mode = result.verification.mode;
   result.verification = verification_;
   result.verification.mode = mode;

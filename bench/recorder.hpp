@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,9 +24,27 @@ struct MovedFile {
   std::uint64_t size = 0;
 };
 
+// How one upload went, on the steady clock, for the per-upload timeline.
+// The driver fills it as the upload runs (one upload is on one strand) and
+// hands it over once, when the upload is over.
+struct UploadTimes {
+  enum class Outcome { Ok, Failed, Stopped };
+  Clock::time_point intended, started, finished;  // finished: the upload was over
+  std::vector<Clock::time_point> part_ends;       // acknowledged parts, in answer order
+  std::optional<Clock::time_point> move_finished;
+  std::uint64_t bytes = 0;                        // body bytes acknowledged
+  Outcome outcome = Outcome::Ok;
+};
+
+// Limits for the timeline; the defaults keep a long run's memory bounded.
+struct TimelineLimits {
+  std::size_t uploads = kMaxTimelineUploads;
+  std::size_t part_ends = kMaxTimelinePartEnds;
+};
+
 class Recorder {
  public:
-  Recorder(Clock::time_point origin, double warmup_s);
+  Recorder(Clock::time_point origin, double warmup_s, TimelineLimits timeline_limits = {});
 
   double seconds(Clock::time_point t) const { return std::chrono::duration<double>(t - origin_).count(); }
   bool in_window(Clock::time_point t) const { return seconds(t) >= window_start_; }
@@ -41,13 +60,17 @@ class Recorder {
   void upload_failed(Clock::time_point at);
   void digest_checked(bool matched, const std::string& failure);
   void moved(MovedFile file);
+  // Keeps the span while there is room; an upload over before the window is
+  // not part of the run's figures and is left out, not counted as dropped.
+  void upload_timeline(const UploadTimes& times);
 
   // Live figures for the progress line.
   std::uint64_t live_bytes() const { return live_bytes_.load(std::memory_order_relaxed); }
   std::uint64_t live_uploads() const { return live_uploads_.load(std::memory_order_relaxed); }
   std::uint64_t live_errors() const { return live_errors_.load(std::memory_order_relaxed); }
 
-  // Fills segments, histograms, errors, totals (not the rates) and verification.
+  // Fills segments, histograms, errors, totals (not the rates), verification
+  // and the timeline.
   void export_to(BenchResult& result, double window_end_s) const;
   std::vector<MovedFile> moved_files() const;
 
@@ -61,6 +84,10 @@ class Recorder {
   std::uint64_t uploads_ = 0, parts_ = 0, failed_ = 0, retries_ = 0, late_ = 0;
   Verification verification_;
   std::vector<MovedFile> moved_;
+  TimelineLimits timeline_limits_;
+  std::vector<UploadSpan> timeline_;
+  std::size_t timeline_part_ends_ = 0;
+  std::uint64_t timeline_dropped_ = 0;
   std::atomic<std::uint64_t> live_bytes_{0}, live_uploads_{0}, live_errors_{0};
 };
 

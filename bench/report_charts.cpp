@@ -295,6 +295,61 @@ std::string latency_chart(const HistogramData& h) {
   return out + "</svg>\n";
 }
 
+namespace {
+
+constexpr const char* kMoveColor = "#f28e2b";
+constexpr const char* kStoppedColor = "#aab4c0";
+constexpr const char* kWaitColor = "#8a96a3";
+
+struct TimelineLegendEntry {
+  const char* name;
+  const char* color;
+  bool thin;  // a line, not a bar
+};
+
+// min_wait_s: the shortest wait the chart draws (2 px), so the legend names only what is visible.
+std::string timeline_legend(const std::vector<const UploadSpan*>& rows, double min_wait_s, double y) {
+  bool failed = false, stopped = false, moved = false, waited = false;
+  for (auto* u : rows) {
+    failed |= !u->ok && !u->stopped;
+    stopped |= u->stopped;
+    moved |= u->move_end_s.has_value();
+    waited |= u->intended_s && u->start_s - *u->intended_s >= min_wait_s;
+  }
+  std::vector<TimelineLegendEntry> entries{{"parts", kBarColor, false}};
+  if (moved) entries.push_back({"move", kMoveColor, false});
+  if (waited) entries.push_back({"wait for a lane", kWaitColor, true});
+  if (failed) entries.push_back({"failed", kFailColor, false});
+  if (stopped) entries.push_back({"cut off at the end", kStoppedColor, false});
+  std::string out;
+  double x = 56;
+  for (const auto& e : entries) {
+    out += e.thin ? line(x, y - 4, x + 18, y - 4, e.color, "stroke-width=\"2\"") : rect(x, y - 10, 18, 10, e.color);
+    out += text(x + 24, y, e.name, "start");
+    x += 36 + 6.5 * static_cast<double>(std::string_view(e.name).size());
+  }
+  return out;
+}
+
+std::string upload_tooltip(const UploadSpan& u, std::size_t row) {
+  const double upload_end = u.move_end_s && !u.part_ends_s.empty() ? u.part_ends_s.back() : u.end_s;
+  const double duration = upload_end - u.start_s;
+  std::string tip = "upload " + std::to_string(row) + ": " + contract::format_byte_size(u.bytes) + " in " +
+                    format_seconds(duration) + " (" +
+                    (duration > 0 ? format_rate(static_cast<double>(u.bytes) / duration) : std::string("-")) + "), " +
+                    std::to_string(u.part_ends_s.size()) + " parts";
+  char span[64];
+  std::snprintf(span, sizeof span, ", %.3f s to %.3f s", u.start_s, u.end_s);
+  tip += span;
+  if (u.intended_s && u.start_s - *u.intended_s >= 0.0005) tip += ", waited " + format_seconds(u.start_s - *u.intended_s);
+  if (u.move_end_s) tip += ", move " + format_seconds(*u.move_end_s - upload_end);
+  if (u.stopped) tip += ", CUT OFF by the end of the run";
+  else if (!u.ok) tip += ", FAILED";
+  return tip;
+}
+
+}  // namespace
+
 std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t max_rows) {
   if (uploads.empty()) return empty_chart("No per-upload timeline was recorded for this run.");
   std::vector<const UploadSpan*> rows;
@@ -303,44 +358,57 @@ std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t m
   bool cut = rows.size() > max_rows;
   if (cut) rows.resize(max_rows);
   double t0 = 0, t1 = 0;
-  for (auto* u : rows) t0 = std::min(t0, u->start_s), t1 = std::max(t1, u->end_s);
+  for (auto* u : rows) {
+    t0 = std::min({t0, u->start_s, u->intended_s.value_or(u->start_s)});
+    t1 = std::max(t1, u->end_s);
+  }
   if (!(t1 > t0)) t1 = t0 + 1;
-  double row_h = std::clamp(560.0 / static_cast<double>(rows.size()), 3.0, 20.0);
+  const double row_h = std::clamp(560.0 / static_cast<double>(rows.size()), 3.0, 30.0);
+  // Label every row when they are tall enough, else every n-th so labels never overlap.
+  const std::size_t label_every = row_h >= 12 ? 1 : static_cast<std::size_t>(std::ceil(12.0 / row_h));
   Frame f;
-  f.top = 24;
+  f.top = 44;
   f.left = 56;
   f.height = f.top + row_h * static_cast<double>(rows.size()) + f.bottom;
   auto x_of = [&](double t) { return f.left + (t - t0) / (t1 - t0) * f.plot_w(); };
   std::string out = open_svg(f, "Per-upload timeline");
+  out += timeline_legend(rows, 2 * (t1 - t0) / f.plot_w(), 16);
   if (t0 < 0) {
     out += rect(x_of(t0), f.top, x_of(0) - x_of(t0), f.plot_h(), "#eef0f3");
-    out += text((x_of(t0) + x_of(0)) / 2, f.top - 8, "warm-up");
+    out += text((x_of(t0) + x_of(0)) / 2, f.top - 6, "warm-up");
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& u = *rows[i];
-    double y = f.top + row_h * static_cast<double>(i);
-    double x0 = x_of(u.start_s), x1 = x_of(std::max(u.end_s, u.start_s));
-    double duration = u.end_s - u.start_s;
-    char tip[160];
-    std::snprintf(tip, sizeof tip, "upload %zu: %s in %s (%s), %zu parts%s", i + 1,
-                  contract::format_byte_size(u.bytes).c_str(), format_seconds(duration).c_str(),
-                  duration > 0 ? format_rate(static_cast<double>(u.bytes) / duration).c_str() : "-",
-                  u.part_ends_s.size(), u.ok ? "" : ", FAILED");
-    out += rect(x0, y + row_h * 0.15, x1 - x0, row_h * 0.7, u.ok ? kBarColor : kFailColor, tip);
+    const double y = f.top + row_h * static_cast<double>(i);
+    const double bar_y = y + row_h * 0.15, bar_h = row_h * 0.7;
+    const double x0 = x_of(u.start_s), x1 = x_of(std::max(u.end_s, u.start_s));
+    const auto tip = upload_tooltip(u, i + 1);
+    if (u.intended_s && x0 - x_of(*u.intended_s) >= 2) {
+      const double xi = x_of(*u.intended_s), mid = y + row_h * 0.5;
+      out += line(xi, mid, x0, mid, kWaitColor, "stroke-width=\"2\"");
+      out += line(xi, bar_y, xi, bar_y + bar_h, kWaitColor, "stroke-width=\"2\"");
+    }
+    const char* color = u.stopped ? kStoppedColor : u.ok ? kBarColor : kFailColor;
+    // With --move the bar ends where the last part did and the move follows in its own colour.
+    const bool moved = u.move_end_s && !u.part_ends_s.empty();
+    const double parts_end_x = moved ? std::clamp(x_of(u.part_ends_s.back()), x0, x1) : x1;
+    out += rect(x0, bar_y, parts_end_x - x0, bar_h, color, tip);
+    if (moved) out += rect(parts_end_x, bar_y, x1 - parts_end_x, bar_h, u.ok ? kMoveColor : kFailColor, tip);
     // Part boundaries, where they are far enough apart to be seen.
     double last_x = x0;
     for (double end : u.part_ends_s) {
-      double x = x_of(end);
-      if (x - last_x >= 3 && x1 - x >= 3) {
-        out += line(x, y + row_h * 0.15, x, y + row_h * 0.85, "#ffffff", "stroke-width=\"1\"");
+      const double x = x_of(end);
+      if (x - last_x >= 3 && parts_end_x - x >= 3) {
+        out += line(x, bar_y, x, bar_y + bar_h, "#ffffff", "stroke-width=\"1.5\"");
         last_x = x;
       }
     }
-    if (row_h >= 12) out += text(f.left - 6, y + row_h * 0.5 + 4, "#" + std::to_string(i + 1), "end");
+    if ((i + 1) % label_every == 0 || i == 0)
+      out += text(f.left - 6, y + row_h * 0.5 + 4, "#" + std::to_string(i + 1), "end");
   }
   out += time_axis(f, t0, t1);
   if (cut)
-    out += text(f.width - f.right, f.height - 6,
+    out += text(f.width - f.right, 16,
                 "first " + std::to_string(max_rows) + " of " + std::to_string(uploads.size()) + " uploads", "end");
   return out + "</svg>\n";
 }

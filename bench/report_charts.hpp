@@ -23,8 +23,10 @@ std::string throughput_chart(const std::vector<Segment>& segments);
 // Histogram bars on a log time axis, with p50/p90/p99/p99.9 markers.
 std::string latency_chart(const HistogramData& histogram);
 
-// One row per upload (Gantt-like): a bar from start to end, ticks at part
-// boundaries, failed uploads in red; the warm-up shaded. At most `max_rows`.
+// One row per upload (Gantt-like): a line for the wait from the intended to
+// the actual start, a bar from start to the last part with ticks at part
+// boundaries, the move after it in its own colour; failed uploads red, ones
+// cut off by the end of the run grey; the warm-up shaded. At most `max_rows`.
 std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t max_rows = 400);
 
 }  // namespace partcheck::bench::charts

@@ -200,6 +200,16 @@ std::string latency_section(const BenchResult& r) {
   return out.empty() ? charts::latency_chart(HistogramData{}) : out;
 }
 
+std::string timeline_caption(const BenchResult& r) {
+  std::string caption =
+      "One row per upload in start order, on the clock of the throughput chart; white ticks at part ends. "
+      "Hover a bar for its figures.";
+  if (r.timeline_dropped > 0)
+    caption += " Only the first " + std::to_string(r.timeline.size()) + " uploads to end were recorded; " +
+               std::to_string(r.timeline_dropped) + " later ones are not shown.";
+  return caption;
+}
+
 }  // namespace
 
 std::string render_html_report(const BenchResult& r) {
@@ -216,8 +226,8 @@ std::string render_html_report(const BenchResult& r) {
          (r.segments.empty() ? std::string("1") : number(r.segments.front().length_s, "%g")) +
          " s segment of the measured window; hover a bar for its figures.</p>\n";
   out += "<h2>Latency distribution</h2>\n" + latency_section(r);
-  out += "<h2>Uploads over time</h2>\n" + charts::timeline_chart(r.timeline) +
-         "<p class=\"caption\">One row per upload, white ticks at part boundaries, red: failed.</p>\n";
+  out += "<h2>Uploads over time</h2>\n" + charts::timeline_chart(r.timeline) + "<p class=\"caption\">" +
+         timeline_caption(r) + "</p>\n";
   out += "<div class=\"grid2\">\n<section><h2>Configuration</h2>\n" + key_value_table(config_rows(r.config)) +
          "</section>\n<section><h2>Environment</h2>\n" + key_value_table(environment_rows(r)) + "</section>\n</div>\n";
   out += "<div class=\"grid2\">\n<section><h2>Calibration</h2>\n" + calibration_section(r) +

@@ -278,12 +278,18 @@ json to_json(const BenchResult& r) {
     j["gates"].push_back(gate);
   }
   j["timeline"] = json::array();
-  for (const auto& u : r.timeline)
-    j["timeline"].push_back({{"start_s", u.start_s},
-                             {"end_s", u.end_s},
-                             {"bytes", u.bytes},
-                             {"part_ends_s", u.part_ends_s},
-                             {"ok", u.ok}});
+  for (const auto& u : r.timeline) {
+    json span = {{"start_s", u.start_s},
+                 {"end_s", u.end_s},
+                 {"bytes", u.bytes},
+                 {"part_ends_s", u.part_ends_s},
+                 {"ok", u.ok},
+                 {"stopped", u.stopped}};
+    put_optional(span, "intended_s", u.intended_s);
+    put_optional(span, "move_end_s", u.move_end_s);
+    j["timeline"].push_back(std::move(span));
+  }
+  j["timeline_dropped"] = r.timeline_dropped;
   j["metrics"] = r.metrics();  // derived, for readers that do not recompute
   return j;
 }
@@ -349,12 +355,21 @@ BenchResult bench_result_from_json(const json& j) {
                        optional_field<double>(g, "actual", "gates[]"), field<bool>(g, "passed", "gates[]")});
   if (auto it = j.find("timeline"); it != j.end() && !it->is_null()) {
     if (!it->is_array()) throw std::runtime_error("bench results: $.timeline is not an array");
-    for (const auto& u : *it)
-      r.timeline.push_back({field<double>(u, "start_s", "timeline[]"), field<double>(u, "end_s", "timeline[]"),
-                            field<std::uint64_t>(u, "bytes", "timeline[]"),
-                            field<std::vector<double>>(u, "part_ends_s", "timeline[]"),
-                            field<bool>(u, "ok", "timeline[]")});
+    for (const auto& u : *it) {
+      UploadSpan span;
+      span.start_s = field<double>(u, "start_s", "timeline[]");
+      span.end_s = field<double>(u, "end_s", "timeline[]");
+      span.bytes = field<std::uint64_t>(u, "bytes", "timeline[]");
+      span.part_ends_s = field<std::vector<double>>(u, "part_ends_s", "timeline[]");
+      span.ok = field<bool>(u, "ok", "timeline[]");
+      // Fields added after the first files were written: optional.
+      span.intended_s = optional_field<double>(u, "intended_s", "timeline[]");
+      span.move_end_s = optional_field<double>(u, "move_end_s", "timeline[]");
+      span.stopped = optional_field<bool>(u, "stopped", "timeline[]").value_or(false);
+      r.timeline.push_back(std::move(span));
+    }
   }
+  r.timeline_dropped = optional_field<std::uint64_t>(j, "timeline_dropped", "$").value_or(0);
   return r;
 }
 

@@ -137,16 +137,24 @@ struct Totals {
   double parts_per_s = 0;
 };
 
-// One upload on the measured clock, for the per-upload timeline of the HTML
-// report. A run keeps the first kMaxTimelineUploads uploads only.
+// One upload on the measured clock (seconds from the end of the warm-up, the
+// clock of the segments), for the per-upload timeline of the HTML report.
+// A run keeps the first kMaxTimelineUploads uploads to end in the window
+// (fewer when their part ends would pass kMaxTimelinePartEnds) and counts the
+// rest in BenchResult::timeline_dropped, so a long --duration run stays small.
 struct UploadSpan {
-  double start_s = 0;                 // from the end of the warm-up; negative: began during it
-  double end_s = 0;
+  double start_s = 0;                 // first request sent; negative: began during the warm-up
+  double end_s = 0;                   // the upload was over: last answer (or the move's, with --move)
   std::uint64_t bytes = 0;            // body bytes acknowledged
   std::vector<double> part_ends_s;    // when each acknowledged part's response arrived
-  bool ok = true;                     // completed (and verified, when asked)
+  bool ok = true;                     // completed (and moved, when asked)
+  // Added later; older files lack them.
+  std::optional<double> intended_s{};  // when it should have started (open model: its arrival)
+  std::optional<double> move_end_s{};  // when the move's answer arrived (--move)
+  bool stopped = false;               // cut off by the end of the run: neither ok nor failed
 };
 inline constexpr std::size_t kMaxTimelineUploads = 2000;
+inline constexpr std::size_t kMaxTimelinePartEnds = 250000;  // 2 MB of part ends over all kept uploads
 
 struct BenchResult {
   std::string schema = kResultsSchema;
@@ -165,6 +173,7 @@ struct BenchResult {
   Verification verification;
   std::vector<Gate> gates;
   std::vector<UploadSpan> timeline;  // empty when not recorded (optional in the JSON)
+  std::uint64_t timeline_dropped = 0;  // uploads that ended in the window but were not kept
 
   std::uint64_t error_count() const;
   // The metrics gates can name (throughput_MiBps, p99_part_s, ...); a metric

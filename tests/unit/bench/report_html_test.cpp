@@ -27,7 +27,8 @@ BenchResult sample() {
   LatencyHistogram part;
   for (int i = 1; i <= 200; ++i) part.record(0.05 + 0.001 * i);
   r.histograms["part"] = part.data();
-  r.timeline = {{-0.5, 1.2, 1ull << 30, {0.1, 0.5, 1.2}, true}, {1.2, 2.0, 512ull << 20, {1.6}, false}};
+  r.timeline = {{.start_s = -0.5, .end_s = 1.2, .bytes = 1ull << 30, .part_ends_s = {0.1, 0.5, 1.2}, .ok = true},
+                {.start_s = 1.2, .end_s = 2.0, .bytes = 512ull << 20, .part_ends_s = {1.6}, .ok = false}};
   r.totals.throughput_bytes_per_s = 950.0 * (1 << 20);
   r.gates = {{"throughput_MiBps>=800", "throughput_MiBps", 950.0, true}};
   return r;
@@ -102,10 +103,28 @@ TEST(ReportHtml, EmptyRunStillRenders) {
 
 TEST(ReportHtml, LongTimelinesAreCut) {
   std::vector<UploadSpan> uploads;
-  for (int i = 0; i < 50; ++i) uploads.push_back({double(i), i + 2.0, 1 << 20, {i + 2.0}, true});
+  for (int i = 0; i < 50; ++i)
+    uploads.push_back({.start_s = double(i), .end_s = i + 2.0, .bytes = 1 << 20, .part_ends_s = {i + 2.0}, .ok = true});
   auto svg = charts::timeline_chart(uploads, 20);
-  EXPECT_EQ(count(svg, "<rect"), 20u);
+  EXPECT_EQ(count(svg, "<title>upload "), 20u);  // one bar per shown upload
   EXPECT_NE(svg.find("first 20 of 50 uploads"), std::string::npos);
+}
+
+TEST(ReportHtml, TimelineShowsWaitsMovesCutsAndWhatWasDropped) {
+  auto r = sample();
+  r.timeline = {{.start_s = 0.5, .end_s = 2.0, .bytes = 2 << 20, .part_ends_s = {1.0, 1.5}, .ok = true,
+                 .intended_s = 0.2, .move_end_s = 2.0},
+                {.start_s = 1.0, .end_s = 3.0, .bytes = 1 << 20, .part_ends_s = {2.0}, .ok = false, .stopped = true}};
+  r.timeline_dropped = 7;
+  auto html = render_html_report(r);
+  EXPECT_NE(html.find(">move</text>"), std::string::npos);
+  EXPECT_NE(html.find(">wait for a lane</text>"), std::string::npos);
+  EXPECT_NE(html.find("waited 300 ms, move 500 ms"), std::string::npos);
+  EXPECT_NE(html.find("CUT OFF"), std::string::npos);
+  EXPECT_EQ(html.find("FAILED"), std::string::npos);  // cut off is not failed
+  EXPECT_NE(html.find("Only the first 2 uploads to end were recorded; 7 later ones are not shown."), std::string::npos);
+  r.timeline_dropped = 0;
+  EXPECT_EQ(render_html_report(r).find("Only the first"), std::string::npos);
 }
 
 TEST(ReportHtml, WritesTheFileAndNamesAnUnwritablePath) {
