@@ -364,8 +364,11 @@ std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t m
   }
   if (!(t1 > t0)) t1 = t0 + 1;
   const double row_h = std::clamp(560.0 / static_cast<double>(rows.size()), 3.0, 30.0);
-  // Label every row when they are tall enough, else every n-th so labels never overlap.
-  const std::size_t label_every = row_h >= 12 ? 1 : static_cast<std::size_t>(std::ceil(12.0 / row_h));
+  // Label every row when they are tall enough, else every n-th row (n a round
+  // 2, 5, 10, 20, 50, ...) so labels stay apart and easy to count along.
+  std::size_t label_every = 1;
+  for (std::size_t step : {2, 5, 10, 20, 50, 100})
+    if (row_h * static_cast<double>(label_every) < 16) label_every = step;
   Frame f;
   f.top = 44;
   f.left = 56;
@@ -375,7 +378,7 @@ std::string timeline_chart(const std::vector<UploadSpan>& uploads, std::size_t m
   out += timeline_legend(rows, 2 * (t1 - t0) / f.plot_w(), 16);
   if (t0 < 0) {
     out += rect(x_of(t0), f.top, x_of(0) - x_of(t0), f.plot_h(), "#eef0f3");
-    out += text((x_of(t0) + x_of(0)) / 2, f.top - 6, "warm-up");
+    if (x_of(0) - x_of(t0) >= 56) out += text((x_of(t0) + x_of(0)) / 2, f.top - 6, "warm-up");  // else it would hit the labels
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& u = *rows[i];
