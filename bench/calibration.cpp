@@ -1,4 +1,5 @@
 #include "bench/calibration.hpp"
+#include "bench/socket_tuning.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -64,7 +65,7 @@ Ceiling measure_tcp_loopback(unsigned connections, std::size_t io_buffer, double
     auto pair = std::make_unique<PumpPair>(sender_io, receiver_io, io_buffer);
     pair->out.connect(acceptor.local_endpoint());
     acceptor.accept(pair->in);
-    pair->out.set_option(tcp::no_delay(true));
+    tune_sending_socket(pair->out);
     pairs.push_back(std::move(pair));
   }
   for (auto& p : pairs) {

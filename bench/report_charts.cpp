@@ -1,5 +1,7 @@
 #include "bench/report_charts.hpp"
 
+#include "common/text_escape.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -37,13 +39,13 @@ std::string num(double v) {
 
 std::string open_svg(const Frame& f, std::string_view label) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(f.width) + " " + num(f.height) +
-         "\" role=\"img\" aria-label=\"" + escape(label) + "\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n";
+         "\" role=\"img\" aria-label=\"" + html_escape(label) + "\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n";
 }
 
 std::string text(double x, double y, std::string_view content, std::string_view anchor = "middle",
                  std::string_view extra = {}) {
   return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + std::string(anchor) + "\" fill=\"" +
-         kAxisColor + "\"" + (extra.empty() ? "" : " " + std::string(extra)) + ">" + escape(content) + "</text>\n";
+         kAxisColor + "\"" + (extra.empty() ? "" : " " + std::string(extra)) + ">" + html_escape(content) + "</text>\n";
 }
 
 std::string line(double x1, double y1, double x2, double y2, std::string_view stroke, std::string_view extra = {}) {
@@ -55,7 +57,7 @@ std::string rect(double x, double y, double w, double h, std::string_view fill, 
   std::string r = "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(std::max(w, 0.5)) +
                   "\" height=\"" + num(std::max(h, 0.0)) + "\" fill=\"" + std::string(fill) + "\"";
   if (tooltip.empty()) return r + "/>\n";
-  return r + "><title>" + escape(tooltip) + "</title></rect>\n";
+  return r + "><title>" + html_escape(tooltip) + "</title></rect>\n";
 }
 
 std::string empty_chart(std::string_view message) {
@@ -114,59 +116,7 @@ std::string time_axis(const Frame& f, double t0, double t1) {
   return out;
 }
 
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if (!is_continuation(static_cast<unsigned char>(s[i + k]))) return 0;
-  if (n == 3) {
-    auto c1 = static_cast<unsigned char>(s[i + 1]);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;  // overlong, surrogates
-  }
-  if (n == 4) {
-    auto c1 = static_cast<unsigned char>(s[i + 1]);
-    if ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90)) return 0;
-  }
-  return n;
-}
-
 }  // namespace
-
-std::string escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_length(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    if (n > 1) {
-      out.append(s.substr(i, n));
-      i += n;
-      continue;
-    }
-    char c = s[i++];
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-          out += "\xEF\xBF\xBD";
-        else
-          out += c;
-    }
-  }
-  return out;
-}
 
 std::string format_seconds(double s) {
   char text_[32];

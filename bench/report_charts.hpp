@@ -10,10 +10,6 @@
 
 namespace partcheck::bench::charts {
 
-// Text and attribute content for HTML/SVG: & < > " ' become entities, control
-// characters and invalid UTF-8 become U+FFFD (results carry target-supplied text).
-std::string escape(std::string_view text);
-
 std::string format_seconds(double seconds);     // "850 us", "12.4 ms", "1.23 s"
 std::string format_rate(double bytes_per_s);    // "812.3 MiB/s", "1.21 GiB/s"
 

@@ -1,5 +1,7 @@
 #include "bench/report_html.hpp"
 
+#include "common/text_escape.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -14,7 +16,6 @@
 namespace partcheck::bench {
 namespace {
 
-using charts::escape;
 using Rows = std::vector<std::pair<std::string, std::string>>;
 
 // Everything the page needs is here: no external fonts, styles or scripts.
@@ -59,13 +60,13 @@ std::string number(double v, const char* format = "%.3g") {
 
 std::string key_value_table(const Rows& rows) {
   std::string out = "<table>\n";
-  for (const auto& [key, value] : rows) out += "<tr><th>" + escape(key) + "</th><td>" + escape(value) + "</td></tr>\n";
+  for (const auto& [key, value] : rows) out += "<tr><th>" + html_escape(key) + "</th><td>" + html_escape(value) + "</td></tr>\n";
   return out + "</table>\n";
 }
 
 std::string card(const std::string& label, const std::string& value, const std::string& note = {}) {
-  return "<div class=\"card\"><div class=\"label\">" + escape(label) + "</div><div class=\"value\">" + escape(value) +
-         "</div>" + (note.empty() ? "" : "<div class=\"note\">" + escape(note) + "</div>") + "</div>\n";
+  return "<div class=\"card\"><div class=\"label\">" + html_escape(label) + "</div><div class=\"value\">" + html_escape(value) +
+         "</div>" + (note.empty() ? "" : "<div class=\"note\">" + html_escape(note) + "</div>") + "</div>\n";
 }
 
 std::string summary_cards(const BenchResult& r) {
@@ -136,10 +137,10 @@ std::string calibration_section(const BenchResult& r) {
   const auto& c = *r.calibration;
   std::string out = "<table>\n<tr><th>ceiling</th><th>rate</th><th>detail</th></tr>\n";
   for (const auto& ceiling : c.ceilings)
-    out += "<tr><td>" + escape(ceiling.name) + (ceiling.name == c.limiting ? " (limiting)" : "") +
-           "</td><td class=\"num\">" + escape(charts::format_rate(ceiling.bytes_per_s)) + "</td><td>" +
-           escape(ceiling.detail) + "</td></tr>\n";
-  out += "</table>\n<p class=\"caption\">Efficiency: measured throughput / " + escape(c.limiting) + " = " +
+    out += "<tr><td>" + html_escape(ceiling.name) + (ceiling.name == c.limiting ? " (limiting)" : "") +
+           "</td><td class=\"num\">" + html_escape(charts::format_rate(ceiling.bytes_per_s)) + "</td><td>" +
+           html_escape(ceiling.detail) + "</td></tr>\n";
+  out += "</table>\n<p class=\"caption\">Efficiency: measured throughput / " + html_escape(c.limiting) + " = " +
          number(c.efficiency * 100, "%.1f") + " %</p>\n";
   return out;
 }
@@ -148,8 +149,8 @@ std::string gates_section(const std::vector<Gate>& gates) {
   if (gates.empty()) return "<p class=\"caption\">No gates were set (<code>--threshold</code>).</p>\n";
   std::string out = "<table>\n<tr><th>gate</th><th>actual</th><th>result</th></tr>\n";
   for (const auto& g : gates)
-    out += "<tr><td><code>" + escape(g.expression) + "</code></td><td class=\"num\">" +
-           (g.actual ? escape(number(*g.actual, "%.4g")) : std::string("not measured")) + "</td><td class=\"" +
+    out += "<tr><td><code>" + html_escape(g.expression) + "</code></td><td class=\"num\">" +
+           (g.actual ? html_escape(number(*g.actual, "%.4g")) : std::string("not measured")) + "</td><td class=\"" +
            (g.passed ? "pass\">pass" : "fail\">FAIL") + "</td></tr>\n";
   return out + "</table>\n";
 }
@@ -162,14 +163,14 @@ std::string errors_section(const BenchResult& r) {
     out = "<table>\n<tr><th>status</th><th>code</th><th>count</th></tr>\n";
     for (const auto& e : r.errors)
       out += "<tr><td>" + (e.status ? std::to_string(e.status) : std::string("transport")) + "</td><td>" +
-             escape(e.code) + "</td><td class=\"num\">" + std::to_string(e.count) + "</td></tr>\n";
+             html_escape(e.code) + "</td><td class=\"num\">" + std::to_string(e.count) + "</td></tr>\n";
     out += "</table>\n";
   }
   const auto& v = r.verification;
   if (v.mode != "none") {
-    out += "<h3>Verification (" + escape(v.mode) + ")</h3>\n<p>" + std::to_string(v.checked) + " checked, " +
+    out += "<h3>Verification (" + html_escape(v.mode) + ")</h3>\n<p>" + std::to_string(v.checked) + " checked, " +
            std::to_string(v.mismatches) + " mismatches</p>\n";
-    for (const auto& failure : v.failures) out += "<p class=\"fail\">" + escape(failure) + "</p>\n";
+    for (const auto& failure : v.failures) out += "<p class=\"fail\">" + html_escape(failure) + "</p>\n";
   }
   return out;
 }
@@ -189,13 +190,13 @@ std::string latency_section(const BenchResult& r) {
   for (const auto& [name, meaning] : kLatencyNames) {
     auto it = r.histograms.find(name);
     if (it == r.histograms.end() || it->second.empty()) continue;
-    out += "<h3>" + escape(name) + " &mdash; " + escape(meaning) + " (" + std::to_string(it->second.count) +
+    out += "<h3>" + html_escape(name) + " &mdash; " + html_escape(meaning) + " (" + std::to_string(it->second.count) +
            " samples)</h3>\n" + charts::latency_chart(it->second);
     shown.push_back(name);
   }
   for (const auto& [name, h] : r.histograms) {
     if (h.empty() || std::find(shown.begin(), shown.end(), name) != shown.end()) continue;
-    out += "<h3>" + escape(name) + " (" + std::to_string(h.count) + " samples)</h3>\n" + charts::latency_chart(h);
+    out += "<h3>" + html_escape(name) + " (" + std::to_string(h.count) + " samples)</h3>\n" + charts::latency_chart(h);
   }
   return out.empty() ? charts::latency_chart(HistogramData{}) : out;
 }
@@ -217,9 +218,9 @@ std::string render_html_report(const BenchResult& r) {
                       contract::format_byte_size(r.config.part_size) + " parts";
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-                    escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
-  out += "<h1>" + escape(title) + "</h1>\n<p class=\"sub\">" + escape(r.config.target) + " &middot; " +
-         escape(r.config.target_kind) + " &middot; " + escape(r.environment.started_at) + "</p>\n";
+                    html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
+  out += "<h1>" + html_escape(title) + "</h1>\n<p class=\"sub\">" + html_escape(r.config.target) + " &middot; " +
+         html_escape(r.config.target_kind) + " &middot; " + html_escape(r.environment.started_at) + "</p>\n";
   out += summary_cards(r) + gate_banner(r);
   out += "<h2>Throughput over time</h2>\n" + charts::throughput_chart(r.segments) +
          "<p class=\"caption\">Bytes acknowledged per " +
@@ -233,7 +234,7 @@ std::string render_html_report(const BenchResult& r) {
   out += "<div class=\"grid2\">\n<section><h2>Calibration</h2>\n" + calibration_section(r) +
          "</section>\n<section><h2>Gates</h2>\n" + gates_section(r.gates) + "</section>\n</div>\n";
   out += "<h2>Errors</h2>\n" + errors_section(r);
-  out += "<footer>" + escape(r.schema) + " &middot; generated by " + escape(r.environment.tool_version) +
+  out += "<footer>" + html_escape(r.schema) + " &middot; generated by " + html_escape(r.environment.tool_version) +
          "</footer>\n</main>\n</body>\n</html>\n";
   return out;
 }

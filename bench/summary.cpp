@@ -1,5 +1,7 @@
 #include "bench/summary.hpp"
 
+#include "common/text_escape.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -25,19 +27,6 @@ std::string duration(double s) {
   return fixed(s, 2) + " s";
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -126,13 +115,13 @@ void write_junit(const BenchResult& r, const std::string& path) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"partcheck bench\" tests=\"" << r.gates.size() << "\" failures=\"" << failures << "\">\n";
   out << "  <testsuite name=\"bench gates\" tests=\"" << r.gates.size() << "\" failures=\"" << failures
-      << "\" time=\"" << fixed(r.totals.wall_s, 3) << "\" timestamp=\"" << xml_escape(r.environment.started_at) << "\">\n";
+      << "\" time=\"" << fixed(r.totals.wall_s, 3) << "\" timestamp=\"" << xml_attribute_escape(r.environment.started_at) << "\">\n";
   for (const auto& g : r.gates) {
-    out << "    <testcase classname=\"bench.gates\" name=\"" << xml_escape(g.expression) << "\">";
+    out << "    <testcase classname=\"bench.gates\" name=\"" << xml_attribute_escape(g.expression) << "\">";
     if (!g.passed) {
       const std::string message = g.actual ? g.metric + " is " + fixed(*g.actual, 6) + ", gate " + g.expression
                                             : "unknown or unmeasured metric '" + g.metric + "'";
-      out << "\n      <failure message=\"" << xml_escape(message) << "\">" << xml_escape(message) << "</failure>\n    ";
+      out << "\n      <failure message=\"" << xml_attribute_escape(message) << "\">" << xml_attribute_escape(message) << "</failure>\n    ";
     }
     out << "</testcase>\n";
   }

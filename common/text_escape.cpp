@@ -12,7 +12,6 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 enum class Markup { Html, XmlText, XmlAttribute };
 
 std::string escape_markup(std::string_view text, Markup markup) {
-  const bool xml = markup != Markup::Html;
   std::string out;
   out.reserve(text.size() + text.size() / 8);
   for (std::size_t i = 0; i < text.size();) {
@@ -38,7 +37,8 @@ std::string escape_markup(std::string_view text, Markup markup) {
       case '\n': out += markup == Markup::XmlAttribute ? "&#10;" : "\n"; break;
       case '\r': out += markup == Markup::XmlAttribute ? "&#13;" : "\r"; break;
       default:
-        if (xml && static_cast<unsigned char>(c) < 0x20)
+        // Other C0 controls and DEL: XML 1.0 cannot carry them and HTML calls them parse errors.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
           out += kReplacement;
         else
           out += c;

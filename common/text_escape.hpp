@@ -10,7 +10,8 @@ namespace partcheck {
 // Replaces every invalid UTF-8 sequence by U+FFFD.
 std::string valid_utf8(std::string_view text);
 
-// Text and attribute content for HTML: & < > " ' become entities; invalid UTF-8 is replaced.
+// Text and attribute content for HTML (and inline SVG): & < > " ' become entities;
+// invalid UTF-8 and C0 controls other than tab, LF, CR become U+FFFD.
 std::string html_escape(std::string_view text);
 
 // Text and attribute content for XML 1.0: as html_escape, and characters XML 1.0

@@ -11,6 +11,7 @@
 #include "bench/report_charts.hpp"
 #include "bench/report_html.hpp"
 #include "bench/results.hpp"
+#include "common/text_escape.hpp"
 
 using namespace partcheck::bench;
 
@@ -84,10 +85,10 @@ TEST(ReportHtml, EscapesTextFromTheResults) {
 }
 
 TEST(ReportHtml, EscapeKeepsValidUtf8AndReplacesTheRest) {
-  EXPECT_EQ(charts::escape("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
-  EXPECT_EQ(charts::escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");      // overlong '/'
-  EXPECT_EQ(charts::escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(charts::escape("a\tb\nc"), "a\tb\nc");
+  EXPECT_EQ(partcheck::html_escape("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
+  EXPECT_EQ(partcheck::html_escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");      // overlong '/'
+  EXPECT_EQ(partcheck::html_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(partcheck::html_escape("a\tb\nc"), "a\tb\nc");
 }
 
 TEST(ReportHtml, EmptyRunStillRenders) {
