@@ -1,4 +1,5 @@
 #include "bench/compare.hpp"
+#include "bench/units.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -38,17 +39,9 @@ std::optional<double> relative_spread(const std::vector<double>& segments) {
 }
 
 std::string format_value(const std::string& metric, double value) {
+  if (metric.ends_with("_s")) return format_seconds(value);
   char text[48];
-  if (metric.ends_with("_s")) {
-    if (value < 1e-3)
-      std::snprintf(text, sizeof text, "%.0f us", value * 1e6);
-    else if (value < 1.0)
-      std::snprintf(text, sizeof text, "%.1f ms", value * 1e3);
-    else
-      std::snprintf(text, sizeof text, "%.3f s", value);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f", value);
-  }
+  std::snprintf(text, sizeof text, "%.1f", value);
   return text;
 }
 

@@ -1,5 +1,6 @@
 #include "bench/report_charts.hpp"
 
+#include "bench/units.hpp"
 #include "common/text_escape.hpp"
 
 #include <algorithm>
@@ -118,25 +119,6 @@ std::string time_axis(const Frame& f, double t0, double t1) {
 
 }  // namespace
 
-std::string format_seconds(double s) {
-  char text_[32];
-  if (s < 1e-3)
-    std::snprintf(text_, sizeof text_, "%.0f us", s * 1e6);
-  else if (s < 1)
-    std::snprintf(text_, sizeof text_, "%.3g ms", s * 1e3);
-  else
-    std::snprintf(text_, sizeof text_, "%.3g s", s);
-  return text_;
-}
-
-std::string format_rate(double bytes_per_s) {
-  char text_[32];
-  if (bytes_per_s >= 1024 * kMiB)
-    std::snprintf(text_, sizeof text_, "%.2f GiB/s", bytes_per_s / (1024 * kMiB));
-  else
-    std::snprintf(text_, sizeof text_, "%.1f MiB/s", bytes_per_s / kMiB);
-  return text_;
-}
 
 std::string throughput_chart(const std::vector<Segment>& segments) {
   if (segments.empty()) return empty_chart("No throughput segments were recorded.");

@@ -10,8 +10,6 @@
 
 namespace partcheck::bench::charts {
 
-std::string format_seconds(double seconds);     // "850 us", "12.4 ms", "1.23 s"
-std::string format_rate(double bytes_per_s);    // "812.3 MiB/s", "1.21 GiB/s"
 
 // Bars per 1 s segment, the median as a dashed line.
 std::string throughput_chart(const std::vector<Segment>& segments);

@@ -1,5 +1,6 @@
 #include "bench/report_html.hpp"
 
+#include "bench/units.hpp"
 #include "common/text_escape.hpp"
 
 #include <algorithm>
@@ -72,18 +73,18 @@ std::string card(const std::string& label, const std::string& value, const std::
 std::string summary_cards(const BenchResult& r) {
   const auto& t = r.totals;
   std::string out = "<div class=\"cards\">\n";
-  out += card("throughput", charts::format_rate(t.throughput_bytes_per_s),
+  out += card("throughput", format_rate(t.throughput_bytes_per_s),
               contract::format_byte_size(t.bytes) + " in " + number(t.measured_s, "%.1f") + " s");
   out += card("uploads", std::to_string(t.uploads), number(t.uploads_per_s) + " per second");
   out += card("parts", std::to_string(t.parts), number(t.parts_per_s) + " per second");
   if (auto it = r.histograms.find("part"); it != r.histograms.end() && !it->second.empty())
-    out += card("part latency p50 / p99", charts::format_seconds(it->second.quantile(0.5)),
-                "p99 " + charts::format_seconds(it->second.quantile(0.99)));
+    out += card("part latency p50 / p99", format_seconds(it->second.quantile(0.5)),
+                "p99 " + format_seconds(it->second.quantile(0.99)));
   out += card("errors", std::to_string(r.error_count()),
               std::to_string(t.failed_uploads) + " failed uploads, " + std::to_string(t.retries) + " retries");
   if (r.calibration && r.calibration->limiting_bytes_per_s > 0)
     out += card("efficiency", number(r.calibration->efficiency * 100, "%.0f") + " %",
-                "of " + r.calibration->limiting + " " + charts::format_rate(r.calibration->limiting_bytes_per_s));
+                "of " + r.calibration->limiting + " " + format_rate(r.calibration->limiting_bytes_per_s));
   return out + "</div>\n";
 }
 
@@ -138,7 +139,7 @@ std::string calibration_section(const BenchResult& r) {
   std::string out = "<table>\n<tr><th>ceiling</th><th>rate</th><th>detail</th></tr>\n";
   for (const auto& ceiling : c.ceilings)
     out += "<tr><td>" + html_escape(ceiling.name) + (ceiling.name == c.limiting ? " (limiting)" : "") +
-           "</td><td class=\"num\">" + html_escape(charts::format_rate(ceiling.bytes_per_s)) + "</td><td>" +
+           "</td><td class=\"num\">" + html_escape(format_rate(ceiling.bytes_per_s)) + "</td><td>" +
            html_escape(ceiling.detail) + "</td></tr>\n";
   out += "</table>\n<p class=\"caption\">Efficiency: measured throughput / " + html_escape(c.limiting) + " = " +
          number(c.efficiency * 100, "%.1f") + " %</p>\n";

@@ -1,5 +1,6 @@
 #include "bench/summary.hpp"
 
+#include "bench/units.hpp"
 #include "common/text_escape.hpp"
 
 #include <cmath>
@@ -20,20 +21,10 @@ std::string fixed(double value, int digits) {
   return out;
 }
 
-// Latencies from microseconds to minutes, each in the unit that reads best.
-std::string duration(double s) {
-  if (s < 1e-3) return fixed(s * 1e6, 0) + " us";
-  if (s < 1) return fixed(s * 1e3, s < 0.01 ? 2 : 1) + " ms";
-  return fixed(s, 2) + " s";
-}
 
 
 }  // namespace
 
-std::string format_rate(double bytes_per_s) {
-  const double mib = bytes_per_s / (1024.0 * 1024.0);
-  return mib >= 1024 ? fixed(mib / 1024, 2) + " GiB/s" : fixed(mib, 1) + " MiB/s";
-}
 
 std::string progress_line(std::uint64_t bytes, double rate, double elapsed_s, std::optional<std::uint64_t> total_bytes,
                           std::optional<double> total_s, std::uint64_t uploads, std::uint64_t errors) {
@@ -79,9 +70,9 @@ void print_summary(const BenchResult& r, std::ostream& out) {
     if (it == r.histograms.end() || (std::string(name) == "upload_uncorrected" && !c.rate_per_s)) continue;
     const auto& h = it->second;
     char line[200];
-    std::snprintf(line, sizeof line, "    %-19s %10s %10s %10s %10s %10s %10llu\n", name, duration(h.quantile(0.5)).c_str(),
-                  duration(h.quantile(0.9)).c_str(), duration(h.quantile(0.99)).c_str(),
-                  duration(h.quantile(0.999)).c_str(), duration(h.max).c_str(), static_cast<unsigned long long>(h.count));
+    std::snprintf(line, sizeof line, "    %-19s %10s %10s %10s %10s %10s %10llu\n", name, format_seconds(h.quantile(0.5)).c_str(),
+                  format_seconds(h.quantile(0.9)).c_str(), format_seconds(h.quantile(0.99)).c_str(),
+                  format_seconds(h.quantile(0.999)).c_str(), format_seconds(h.max).c_str(), static_cast<unsigned long long>(h.count));
     out << line;
   }
   out << "  uploads    " << t.uploads << " done, " << t.failed_uploads << " failed, " << t.retries << " retries";

@@ -11,9 +11,6 @@ namespace partcheck::bench {
 
 void print_summary(const BenchResult& result, std::ostream& out);
 
-// "1.23 GiB/s"
-std::string format_rate(double bytes_per_s);
-
 // One progress line: bytes, rate, ETA (when the size of the run is known), errors.
 std::string progress_line(std::uint64_t bytes, double rate_bytes_per_s, double elapsed_s,
                           std::optional<std::uint64_t> total_bytes, std::optional<double> total_s,
