@@ -77,6 +77,12 @@ void PosixFile::sync() {
   if (::fdatasync(fd_) != 0) fail("cannot fsync", path_);
 }
 
+void PosixFile::start_writeback(std::uint64_t offset, std::uint64_t length) {
+  // Only a hint: a file system without it still gets the full sync() later.
+  if (length > 0)
+    (void)::sync_file_range(fd_, static_cast<off64_t>(offset), static_cast<off64_t>(length), SYNC_FILE_RANGE_WRITE);
+}
+
 void copy_range(PosixFile& from, PosixFile& to, std::uint64_t offset, std::uint64_t length) {
   std::vector<std::byte> buffer(std::min<std::uint64_t>(length, 1u << 20));
   std::uint64_t done = 0;
