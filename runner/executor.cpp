@@ -178,6 +178,23 @@ void ScenarioRun::apply_header_edits(const Step& step, const Scope& scope, Heade
 
 // ---- sending and judging ---------------------------------------------------
 
+RequestLog ScenarioRun::answered(int number, std::string step_name, std::string method, std::string url,
+                                 const HttpResponse& response) const {
+  RequestLog log;
+  log.scenario = scenario_.id;
+  log.step = number;
+  log.step_name = std::move(step_name);
+  log.method = std::move(method);
+  log.url = std::move(url);
+  log.bytes_sent = response.bytes_sent;
+  log.status = response.status;
+  log.code = find_code(response.body);
+  log.response_excerpt = response.body.substr(0, 2048);
+  log.error = response.error;
+  log.duration_ms = response.duration_ms;
+  return log;
+}
+
 std::string ScenarioRun::curl_for(const HttpRequest& request, const std::string& body_description) const {
   std::string cmd = "curl -sS -i -X " + request.method + " " + shell_quote(target_.url + request.target);
   for (const auto& [k, v] : request.headers) {
@@ -216,22 +233,11 @@ HttpResponse ScenarioRun::exchange(const Step& step, const std::string& label, c
     number = next_step_++;
   }
   HttpResponse response = client_.send(request, sink);
-  RequestLog log;
-  log.scenario = scenario_.id;
-  log.step = number;
-  log.step_name = label;
-  log.method = request.method;
-  log.url = target_.url + request.target;
+  RequestLog log = answered(number, label, request.method, target_.url + request.target, response);
   for (const auto& [k, v] : request.headers) {
     const bool secret = !target_.api_key.empty() && v.find(target_.api_key) != std::string::npos;
     log.headers.emplace_back(k, secret ? "***" : v);
   }
-  log.bytes_sent = response.bytes_sent;
-  log.status = response.status;
-  log.code = find_code(response.body);
-  log.response_excerpt = response.body.substr(0, 2048);
-  log.error = response.error;
-  log.duration_ms = response.duration_ms;
   log.curl = curl_for(request, body_description);
 
   std::lock_guard lock(mutex_);

@@ -297,18 +297,8 @@ void ScenarioRun::run_raw(const Step& step, const Scope& scope) {
   }
   auto r = client_.send_raw(data);
   std::lock_guard lock(mutex_);
-  RequestLog log;
-  log.scenario = scenario_.id;
-  log.step = number;
-  log.step_name = step.name.empty() ? "raw" : step.name;
-  log.method = data.substr(0, data.find(' '));
-  log.url = target_.url;
-  log.bytes_sent = r.bytes_sent;
-  log.status = r.status;
-  log.code = find_code(r.body);
-  log.response_excerpt = r.body.substr(0, 2048);
-  log.error = r.error;
-  log.duration_ms = r.duration_ms;
+  RequestLog log = answered(number, step.name.empty() ? "raw" : step.name, data.substr(0, data.find(' ')),
+                            target_.url, r);
   log.curl = "printf %s " + nlohmann::json(data).dump() + " | nc " + target_.host() + " " + std::to_string(target_.port());
   result_.transcript.push_back(log);
   last_ = r;

@@ -93,6 +93,9 @@ class ScenarioRun {
   void judge_outcome();
   std::string observed_summary() const;
   std::string curl_for(const HttpRequest& request, const std::string& body_description) const;
+  // The transcript entry of one answered request: what every step records alike.
+  RequestLog answered(int number, std::string step_name, std::string method, std::string url,
+                      const HttpResponse& response) const;
 
   const Scenario& scenario_;
   const Target& target_;
