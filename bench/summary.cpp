@@ -13,28 +13,17 @@
 
 namespace partcheck::bench {
 
-namespace {
-
-std::string fixed(double value, int digits) {
-  char out[64];
-  std::snprintf(out, sizeof out, "%.*f", digits, value);
-  return out;
-}
-
-
-
-}  // namespace
 
 
 std::string progress_line(std::uint64_t bytes, double rate, double elapsed_s, std::optional<std::uint64_t> total_bytes,
                           std::optional<double> total_s, std::uint64_t uploads, std::uint64_t errors) {
-  std::string line = fixed(elapsed_s, 1) + " s  " + contract::format_byte_size(bytes);
+  std::string line = format_fixed(elapsed_s, 1) + " s  " + contract::format_byte_size(bytes);
   if (total_bytes) line += " / " + contract::format_byte_size(*total_bytes);
   line += "  " + format_rate(rate) + "  uploads " + std::to_string(uploads) + "  errors " + std::to_string(errors);
   std::optional<double> eta;
   if (total_bytes && rate > 0 && *total_bytes > bytes) eta = static_cast<double>(*total_bytes - bytes) / rate;
   if (total_s) eta = std::max(0.0, *total_s - elapsed_s);
-  if (eta) line += "  ETA " + fixed(*eta, 0) + " s";
+  if (eta) line += "  ETA " + format_fixed(*eta, 0) + " s";
   return line;
 }
 
@@ -42,15 +31,15 @@ void print_summary(const BenchResult& r, std::ostream& out) {
   const auto& c = r.config;
   const auto& t = r.totals;
   out << "partcheck bench  " << c.target << " (" << c.target_kind << ")\n";
-  out << "  workload   " << (c.files ? std::to_string(*c.files) + " files" : fixed(c.duration_s.value_or(0), 0) + " s")
+  out << "  workload   " << (c.files ? std::to_string(*c.files) + " files" : format_fixed(c.duration_s.value_or(0), 0) + " s")
       << " x " << contract::format_byte_size(c.file_size) << " in " << contract::format_byte_size(c.part_size)
-      << " parts; " << (c.rate_per_s ? "open model, " + fixed(*c.rate_per_s, 2) + " uploads/s" : "closed model")
+      << " parts; " << (c.rate_per_s ? "open model, " + format_fixed(*c.rate_per_s, 2) + " uploads/s" : "closed model")
       << ", concurrency " << c.concurrency << ", part concurrency " << c.part_concurrency
       << (c.move ? ", move" : "") << ", verify " << c.verify << ", seed " << c.seed << "\n";
   out << "  throughput " << format_rate(t.throughput_bytes_per_s) << "  (" << contract::format_byte_size(t.bytes)
-      << " in " << fixed(t.measured_s, 2) << " s";
-  if (c.warmup_s > 0) out << " after " << fixed(c.warmup_s, 1) << " s warm-up";
-  out << ")  " << fixed(t.uploads_per_s, 2) << " uploads/s  " << fixed(t.parts_per_s, 2) << " parts/s\n";
+      << " in " << format_fixed(t.measured_s, 2) << " s";
+  if (c.warmup_s > 0) out << " after " << format_fixed(c.warmup_s, 1) << " s warm-up";
+  out << ")  " << format_fixed(t.uploads_per_s, 2) << " uploads/s  " << format_fixed(t.parts_per_s, 2) << " parts/s\n";
   if (r.segments.size() > 1) {
     double lo = INFINITY, hi = 0;
     for (const auto& s : r.segments)
@@ -59,7 +48,7 @@ void print_summary(const BenchResult& r, std::ostream& out) {
   }
   if (r.calibration) {
     const auto& cal = *r.calibration;
-    out << "  efficiency " << fixed(cal.efficiency * 100, 1) << " % of " << cal.limiting << " ("
+    out << "  efficiency " << format_fixed(cal.efficiency * 100, 1) << " % of " << cal.limiting << " ("
         << format_rate(cal.limiting_bytes_per_s) << ")\n  ceilings  ";
     for (const auto& ceiling : cal.ceilings) out << " " << ceiling.name << " " << format_rate(ceiling.bytes_per_s) << ";";
     out << "\n";
@@ -88,14 +77,14 @@ void print_summary(const BenchResult& r, std::ostream& out) {
         << r.verification.mismatches << " mismatches\n";
     for (const auto& f : r.verification.failures) out << "    " << f << "\n";
   }
-  out << "  client     cpu " << fixed(r.client.user_s, 2) << " s user + " << fixed(r.client.sys_s, 2) << " s sys, peak RSS "
+  out << "  client     cpu " << format_fixed(r.client.user_s, 2) << " s user + " << format_fixed(r.client.sys_s, 2) << " s sys, peak RSS "
       << contract::format_byte_size(r.client.peak_rss_bytes) << "\n";
   if (r.server)
-    out << "  server     cpu " << fixed(r.server->user_s, 2) << " s user + " << fixed(r.server->sys_s, 2)
+    out << "  server     cpu " << format_fixed(r.server->user_s, 2) << " s user + " << format_fixed(r.server->sys_s, 2)
         << " s sys, peak RSS " << contract::format_byte_size(r.server->peak_rss_bytes) << "\n";
   for (const auto& g : r.gates)
     out << "  gate       " << (g.passed ? "ok     " : "BROKEN ") << g.expression << "  (actual "
-        << (g.actual ? fixed(*g.actual, 4) : std::string("unknown metric")) << ")\n";
+        << (g.actual ? format_fixed(*g.actual, 4) : std::string("unknown metric")) << ")\n";
 }
 
 void write_junit(const BenchResult& r, const std::string& path) {
@@ -106,11 +95,11 @@ void write_junit(const BenchResult& r, const std::string& path) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"partcheck bench\" tests=\"" << r.gates.size() << "\" failures=\"" << failures << "\">\n";
   out << "  <testsuite name=\"bench gates\" tests=\"" << r.gates.size() << "\" failures=\"" << failures
-      << "\" time=\"" << fixed(r.totals.wall_s, 3) << "\" timestamp=\"" << xml_attribute_escape(r.environment.started_at) << "\">\n";
+      << "\" time=\"" << format_fixed(r.totals.wall_s, 3) << "\" timestamp=\"" << xml_attribute_escape(r.environment.started_at) << "\">\n";
   for (const auto& g : r.gates) {
     out << "    <testcase classname=\"bench.gates\" name=\"" << xml_attribute_escape(g.expression) << "\">";
     if (!g.passed) {
-      const std::string message = g.actual ? g.metric + " is " + fixed(*g.actual, 6) + ", gate " + g.expression
+      const std::string message = g.actual ? g.metric + " is " + format_fixed(*g.actual, 6) + ", gate " + g.expression
                                             : "unknown or unmeasured metric '" + g.metric + "'";
       out << "\n      <failure message=\"" << xml_attribute_escape(message) << "\">" << xml_attribute_escape(message) << "</failure>\n    ";
     }

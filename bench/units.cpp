@@ -3,19 +3,15 @@
 #include <cstdio>
 
 namespace partcheck::bench {
-namespace {
-
-std::string fixed(double value, int digits) {
+std::string format_fixed(double value, int digits) {
   char text[48];
   std::snprintf(text, sizeof text, "%.*f", digits, value);
   return text;
 }
 
-}  // namespace
-
 std::string format_rate(double bytes_per_s) {
   const double mib = bytes_per_s / (1024.0 * 1024.0);
-  return mib >= 1024 ? fixed(mib / 1024, 2) + " GiB/s" : fixed(mib, 1) + " MiB/s";
+  return mib >= 1024 ? format_fixed(mib / 1024, 2) + " GiB/s" : format_fixed(mib, 1) + " MiB/s";
 }
 
 // Three significant digits: enough to compare runs, short enough for tables.
