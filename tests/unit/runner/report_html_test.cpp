@@ -7,12 +7,6 @@
 namespace partcheck::runner {
 namespace {
 
-std::size_t occurrences(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
-  return n;
-}
-
 TEST(ReportHtml, ShowsEveryScenarioAndEveryRuleItChecks) {
   const RunResult run = testing::sample_run();
   const std::string page = render_html({run});
@@ -20,7 +14,7 @@ TEST(ReportHtml, ShowsEveryScenarioAndEveryRuleItChecks) {
     EXPECT_NE(page.find(">" + s.id + "<"), std::string::npos) << s.id;
     for (const auto& rule : s.rules) EXPECT_NE(page.find("data-rule=\"" + rule + "\""), std::string::npos) << rule;
   }
-  EXPECT_EQ(occurrences(page, "<details class=\"scenario "), run.scenarios.size());
+  EXPECT_EQ(testing::occurrences(page, "<details class=\"scenario "), run.scenarios.size());
   // Rule text from the catalogue, the target and the totals.
   EXPECT_NE(page.find("<code>end</code> is exclusive: body length"), std::string::npos);  // backticks as code
   EXPECT_NE(page.find(std::string{contract::find_rule("AUTH-1")->text}), std::string::npos);
@@ -41,7 +35,7 @@ TEST(ReportHtml, ShowsEveryScenarioAndEveryRuleItChecks) {
 
 TEST(ReportHtml, EscapesUntrustedTextAndLoadsNothing) {
   const std::string page = render_html({testing::sample_run()});
-  EXPECT_EQ(occurrences(page, "<script"), 1u);  // only the page's own script
+  EXPECT_EQ(testing::occurrences(page, "<script"), 1u);  // only the page's own script
   EXPECT_EQ(page.find("alert('x')"), std::string::npos);
   EXPECT_NE(page.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"), std::string::npos);
   EXPECT_EQ(page.find("<b>bold</b>"), std::string::npos);
@@ -68,7 +62,7 @@ TEST(ReportHtml, ComparesTargetsAndHighlightsDifferences) {
   EXPECT_NE(page.find("<tr class=\"diff\"><th class=\"sc mono\">INFO-2-empty-file</th>"), std::string::npos);
   EXPECT_NE(page.find("<tr><th class=\"sc mono\">RANGE-2-length-short</th>"), std::string::npos);
   EXPECT_NE(page.find("not run"), std::string::npos);
-  EXPECT_EQ(occurrences(page, "<script"), 1u);
+  EXPECT_EQ(testing::occurrences(page, "<script"), 1u);
 }
 
 TEST(ReportHtml, RefusesAnEmptyRunList) { EXPECT_THROW(render_html({}), std::invalid_argument); }

@@ -9,12 +9,6 @@
 namespace partcheck::runner {
 namespace {
 
-std::size_t occurrences(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
-  return n;
-}
-
 // The element that opens at the testcase named `name`, up to its closing tag.
 std::string testcase(const std::string& xml, const std::string& name) {
   auto start = xml.find("name=\"" + name);
@@ -25,8 +19,8 @@ std::string testcase(const std::string& xml, const std::string& name) {
 TEST(ReportJunit, OneSuitePerFamilyOneCasePerScenario) {
   const std::string xml = render_junit(testing::sample_run());
   EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0), 0u);
-  EXPECT_EQ(occurrences(xml, "<testsuite "), 4u);  // AUTH, RANGE, TTL, INFO
-  EXPECT_EQ(occurrences(xml, "<testcase "), 5u);
+  EXPECT_EQ(testing::occurrences(xml, "<testsuite "), 4u);  // AUTH, RANGE, TTL, INFO
+  EXPECT_EQ(testing::occurrences(xml, "<testcase "), 5u);
   EXPECT_NE(xml.find("<testsuites name=\"partcheck http://127.0.0.1:8080\" tests=\"5\" failures=\"1\" errors=\"0\" "
                      "skipped=\"1\""),
             std::string::npos);

@@ -62,4 +62,11 @@ inline RunResult sample_run() {
   return run;
 }
 
+// How many times `needle` occurs in `text` (overlapping occurrences count).
+inline std::size_t occurrences(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
 }  // namespace partcheck::runner::testing
