@@ -13,6 +13,7 @@
 #include <random>
 
 #include "cli/commands.hpp"
+#include "cli/target_flags.hpp"
 #include "contract/rules.hpp"
 #include "runner/embedded_target.hpp"
 #include "runner/fuzz.hpp"
@@ -28,9 +29,7 @@ namespace fs = std::filesystem;
 
 struct RunFlags {
   std::vector<std::string> paths;
-  std::string target_url;
-  std::string target_config;
-  std::string api_key;
+  TargetFlags target;
   std::vector<std::string> rules;
   std::string level;
   unsigned jobs = 4;
@@ -42,7 +41,6 @@ struct RunFlags {
   unsigned fuzz = 0;
   std::string mock_profile = "strict";
   std::vector<std::string> mock_deviate;
-  double timeout_s = 30;
 };
 
 // scenarios/ in the working directory, else the source tree's next to the
@@ -91,7 +89,7 @@ int execute(const RunFlags& flags) {
   options.rule_prefixes = flags.rules;
   options.exec.strict = flags.strict;
   options.exec.seed = flags.seed.value_or(std::random_device{}());
-  options.exec.timeout = std::chrono::milliseconds(static_cast<long>(flags.timeout_s * 1000));
+  options.exec.timeout = std::chrono::milliseconds(static_cast<long>(flags.target.timeout_s * 1000));
   if (!flags.level.empty()) {
     options.level = contract::level_from_name(flags.level);
     if (!options.level) exit_with(kExitUsage, "--level: expected must, should or info");
@@ -111,26 +109,21 @@ int execute(const RunFlags& flags) {
   embedded_options.deviations = flags.mock_deviate;
   std::unique_ptr<runner::EmbeddedTarget> embedded;
   runner::Target target;
-  try {
-    if (!flags.target_config.empty()) {
-      target = runner::load_target_config(flags.target_config);
-      if (!flags.api_key.empty()) target.api_key = flags.api_key;
-    } else if (!flags.target_url.empty()) {
-      const char* env = std::getenv("PARTCHECK_API_KEY");
-      target = runner::target_from_url(flags.target_url, flags.api_key.empty() && env ? env : flags.api_key);
-      if (target.host().empty()) exit_with(kExitUsage, "--target: expected http://host:port");
-    } else {
+  std::vector<runner::Capability> capabilities;
+  if (!flags.target.url.empty() || !flags.target.config.empty()) {
+    target = target_from_flags(flags.target, "run");
+    capabilities = probe_or_exit(target, flags.target, "run").table;
+  } else {
+    try {
       embedded = std::make_unique<runner::EmbeddedTarget>(embedded_options);
-      target = embedded->target();
+    } catch (const std::invalid_argument& e) {
+      exit_with(kExitUsage, e.what());
+    } catch (const std::runtime_error& e) {
+      exit_with(kExitUnreachable, std::string("cannot start the embedded mock: ") + e.what());
     }
-  } catch (const runner::ScenarioError& e) {
-    exit_with(kExitUsage, e.what());
-  } catch (const std::invalid_argument& e) {
-    exit_with(kExitUsage, e.what());
-  } catch (const std::runtime_error& e) {
-    exit_with(kExitUnreachable, std::string("cannot start the embedded mock: ") + e.what());
+    target = embedded->target();
+    capabilities = runner::known_capability_table(target);
   }
-  if (!runner::target_reachable(target)) exit_with(kExitUnreachable, "target " + target.url + " is unreachable");
 
   std::cout << "partcheck run: " << selected.size() << " scenarios against " << target.name << " (" << target.url
             << "), seed " << options.exec.seed << ", " << options.jobs << " jobs" << (flags.strict ? ", strict" : "")
@@ -140,6 +133,7 @@ int execute(const RunFlags& flags) {
   runner::Progress progress(selected.size(), isatty(STDOUT_FILENO) != 0, std::cout);
   auto run = runner::run_suite(selected, target, options, [&](const runner::ScenarioResult& r) { progress.scenario_done(r); });
   run.started_at = started_at;
+  run.capabilities = capabilities;
 
   runner::FuzzReport fuzz_report;
   if (flags.fuzz > 0) {
@@ -183,10 +177,7 @@ void add_run_command(CLI::App& app) {
   auto flags = std::make_shared<RunFlags>();
   auto* cmd = app.add_subcommand("run", "Run the conformance scenarios against a target (default: an embedded mock)");
   cmd->add_option("paths", flags->paths, "Scenario files or directories (default: scenarios/)");
-  auto* url = cmd->add_option("--target", flags->target_url, "Base URL of the server under test, http://host:port");
-  cmd->add_option("--target-config", flags->target_config, "Target config YAML (url, api key, directories, capabilities)")
-      ->excludes(url);
-  cmd->add_option("--api-key", flags->api_key, "API key for --target (or PARTCHECK_API_KEY)");
+  add_target_flags(*cmd, flags->target);
   cmd->add_option("--rules", flags->rules, "Only scenarios covering rules with these id prefixes (AUTH, RANGE-2)");
   cmd->add_option("--level", flags->level, "Only scenarios of this level or stronger: must|should|info");
   cmd->add_option("--jobs", flags->jobs, "Scenarios run at once")->check(CLI::Range(1u, 256u));
@@ -196,7 +187,6 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--baseline", flags->baseline, "Known failures (results.json or a list of scenario ids): only new FAILs fail the run");
   cmd->add_flag("--list", flags->list, "List every rule with its level, text and covering scenarios");
   cmd->add_option("--fuzz", flags->fuzz, "Also run N random part sequences against the target and an embedded mock oracle");
-  cmd->add_option("--timeout", flags->timeout_s, "Seconds a request may take before it counts as a hang (default 30)");
   cmd->add_option("--mock-profile", flags->mock_profile, "Profile of the embedded mock: strict|s3|lenient (testing the suite)")
       ->group("Embedded mock");
   cmd->add_option("--mock-deviate", flags->mock_deviate, "Break this rule in the embedded mock (testing the suite)")

@@ -56,4 +56,8 @@ std::optional<ErrorCode> code_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+bool named_by_reference(std::string_view name) {
+  return name == "EntityTooSmall" || name == "InvalidPart" || name == "InvalidPartOrder" || name == "NoSuchUpload";
+}
+
 }  // namespace partcheck::contract

@@ -39,5 +39,9 @@ std::string_view code_name(ErrorCode code);
 std::optional<ErrorCode> code_from_name(std::string_view name);
 // The HTTP status the reference profile answers with for this code.
 int default_status(ErrorCode code);
+// Whether the reference page itself names the code (EntityTooSmall,
+// InvalidPart, InvalidPartOrder, NoSuchUpload): only those can be asked of
+// another server's messages; the rest are this project's own names.
+bool named_by_reference(std::string_view name);
 
 }  // namespace partcheck::contract

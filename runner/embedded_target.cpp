@@ -39,7 +39,13 @@ EmbeddedTarget::EmbeddedTarget(const EmbeddedOptions& options) {
   }
   target_.directories.quota_size = kEmbeddedQuota;
   target_.ttl_seconds = static_cast<std::uint64_t>(config.ttl.count());
-  target_.capabilities = {"clock", "faults", "download", "admin", "readonly-directory", "quota-directory", "other-directory"};
+  // Known rather than probed: the mock's own decisions (docs/contract.md §4).
+  target_.capabilities = {"clock",           "faults",         "admin",          "readonly-directory",
+                          "quota-directory", "other-directory", "links-download", "list",
+                          "early-refusal",   "expect-continue", "name-limit-255", "upload-name-param"};
+  target_.api.list_body = R"({"directoryID":"${dir}","limit":10000})";
+  target_.api.move_id_path = "files.${i}.__id";
+  target_.probe = false;
 }
 
 EmbeddedTarget::~EmbeddedTarget() {

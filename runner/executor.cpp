@@ -8,6 +8,8 @@
 #include "contract/data_source.hpp"
 #include "contract/uuid.hpp"
 #include "runner/scenario_run.hpp"
+#include "runner/repro.hpp"
+#include "runner/target_api.hpp"
 
 namespace partcheck::runner {
 namespace {
@@ -18,11 +20,6 @@ std::uint64_t fnv1a(std::string_view text, std::uint64_t seed) {
   return h;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 }  // namespace
 
@@ -153,11 +150,11 @@ bool ScenarioRun::flag(const Step& step, const std::string& key, const Scope& sc
 }
 
 void ScenarioRun::add_auth(Headers& headers, const std::string& mode) {
-  if (mode == "bearer") headers.emplace_back("Authorization", "Bearer " + target_.api_key);
-  else if (mode == "x-token") headers.emplace_back("X-Token", target_.api_key);
-  else if (mode == "wrong") headers.emplace_back("Authorization", "Bearer wrong-" + contract::new_uuid());
-  else if (mode == "wrong-x-token") headers.emplace_back("X-Token", "wrong-" + contract::new_uuid());
-  else if (mode != "none") throw StepError("auth: expected bearer, x-token, none, wrong or wrong-x-token, not '" + mode + "'");
+  try {
+    runner::add_auth(headers, mode == "default" ? target_.api.default_auth : mode, target_.api_key);
+  } catch (const std::invalid_argument& e) {
+    throw StepError(e.what());
+  }
 }
 
 void ScenarioRun::apply_header_edits(const Step& step, const Scope& scope, Headers& headers) {
@@ -195,29 +192,13 @@ RequestLog ScenarioRun::answered(int number, std::string step_name, std::string 
   return log;
 }
 
-std::string ScenarioRun::curl_for(const HttpRequest& request, const std::string& body_description) const {
-  std::string cmd = "curl -sS -i -X " + request.method + " " + shell_quote(target_.url + request.target);
-  for (const auto& [k, v] : request.headers) {
-    std::string value = v;
-    if (!target_.api_key.empty())
-      if (auto at = value.find(target_.api_key); at != std::string::npos)
-        value.replace(at, target_.api_key.size(), "$PARTCHECK_API_KEY");
-    cmd += " -H " + (value.find("$PARTCHECK_API_KEY") != std::string::npos ? "\"" + k + ": " + value + "\""
-                                                                             : shell_quote(k + ": " + value));
-  }
-  if (request.expect_continue) cmd += " -H 'Expect: 100-continue'";
-  if (request.body_size > 0)
-    cmd += " --data-binary @<(head -c " + std::to_string(request.body_size) + " /dev/urandom)  # body: " + body_description;
-  return cmd;
-}
-
 void ScenarioRun::add_finding(Finding f) {
   std::lock_guard lock(mutex_);
   findings_.push_back(std::move(f));
 }
 
 HttpResponse ScenarioRun::exchange(const Step& step, const std::string& label, const HttpRequest& request,
-                                   const std::string& body_description, const Expectation& raw_expect,
+                                   const std::string& body_args, const Expectation& raw_expect,
                                    FileModel* upload_of, const std::optional<contract::ContentRange>& range,
                                    const BodySink& sink) {
   // Expected values may name variables (`${base} (1).pdf`).
@@ -234,11 +215,9 @@ HttpResponse ScenarioRun::exchange(const Step& step, const std::string& label, c
   }
   HttpResponse response = client_.send(request, sink);
   RequestLog log = answered(number, label, request.method, target_.url + request.target, response);
-  for (const auto& [k, v] : request.headers) {
-    const bool secret = !target_.api_key.empty() && v.find(target_.api_key) != std::string::npos;
-    log.headers.emplace_back(k, secret ? "***" : v);
-  }
-  log.curl = curl_for(request, body_description);
+  for (const auto& [k, v] : request.headers)
+    log.headers.emplace_back(k, is_credential(k, v, target_.api_key) ? v.substr(0, v.size() - target_.api_key.size()) + "***" : v);
+  log.curl = curl_command(target_.url, request, body_args, target_.api_key);
 
   std::lock_guard lock(mutex_);
   result_.transcript.push_back(std::move(log));

@@ -7,17 +7,13 @@
 #include "contract/byte_size.hpp"
 #include "runner/executor.hpp"
 #include "runner/scenario_run.hpp"
+#include "runner/repro.hpp"
+#include "runner/target_api.hpp"
 
 namespace partcheck::runner {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Expectation expect_status(std::string status) {
-  Expectation e;
-  e.status = {std::move(status)};
-  return e;
-}
 
 }  // namespace
 
@@ -76,6 +72,7 @@ void ScenarioRun::exec(const Step& step, const Scope& scope) {
     case StepKind::Move: run_move(step, scope); break;
     case StepKind::GetLink: run_get_link(step, scope); break;
     case StepKind::Download: run_download(step, scope); break;
+    case StepKind::List: run_list(step, scope); break;
     case StepKind::Clock: run_clock(step, scope); break;
     case StepKind::Raw: run_raw(step, scope); break;
     case StepKind::Request: run_request(step, scope); break;
@@ -148,126 +145,25 @@ void ScenarioRun::run_move(const Step& step, const Scope& scope) {
     models.push_back(&file("main"));
   }
   HttpRequest req;
-  auto query = optional_param(step, "query", scope)
-                   .value_or("directoryID=" + param(step, "directory", scope, target_.directories.writable));
+  auto query = optional_param(step, "query", scope).value_or("directoryID=" + expand_directory(step, scope));
   req.target = api("/disk/file/move?" + query);
   auto body = optional_param(step, "body", scope).value_or(nlohmann::json{{"files", files}}.dump());
   req.headers.emplace_back("Content-Type", "application/json");
-  add_auth(req.headers, param(step, "auth", scope, "bearer"));
+  add_auth(req.headers, param(step, "auth", scope, "default"));
   req.body_size = body.size();
   req.body = [body](std::uint64_t offset, std::span<char> out) { std::copy_n(body.data() + offset, out.size(), out.data()); };
-  auto r = exchange(step, step.name.empty() ? "move" : step.name, req, body, step.expect, nullptr, std::nullopt);
+  auto r = exchange(step, step.name.empty() ? "move" : step.name, req, "", step.expect, nullptr, std::nullopt);
   if (r.status != 200) return;
   std::lock_guard lock(mutex_);
+  const auto directory = expand_directory(step, scope);
   for (std::size_t i = 0; i < models.size(); ++i)
-    if (models[i])
-      if (auto id = json_path(r.body, "files." + std::to_string(i) + ".__id")) models[i]->file_id = *id;
-}
-
-void ScenarioRun::run_get_link(const Step& step, const Scope& scope) {
-  HttpRequest req;
-  req.method = param(step, "method", scope, "GET");
-  req.target = api("/disk/file/" + param(step, "id", scope, file("main").file_id) + "/get-link");
-  add_auth(req.headers, param(step, "auth", scope, "bearer"));
-  exchange(step, step.name.empty() ? "get-link" : step.name, req, "", step.expect, nullptr, std::nullopt);
-}
-
-void ScenarioRun::run_download(const Step& step, const Scope& scope) {
-  FileModel& f = file(param(step, "file", scope, "main"));
-  const bool refusal_expected = step.expect.expects_refusal();
-  // When nothing should be downloadable, the link request may refuse, or
-  // answer without a link (links/download lists an error per unknown hash).
-  Expectation link_expect = expect_status("200");
-  if (refusal_expected) link_expect.status = {"2xx", "4xx"};
-  auto link = optional_param(step, "link", scope);
-  if (!link) {
-    HttpRequest req;
-    add_auth(req.headers, "bearer");
-    auto id = optional_param(step, "id", scope).value_or(step.spec.contains("hash") ? "" : f.file_id);
-    std::string link_field = "Link";
-    if (!id.empty()) {
-      req.method = "GET";
-      req.target = api("/disk/file/" + id + "/get-link");
-    } else {
-      auto body = nlohmann::json{{"hashesList", {param(step, "hash", scope, f.hash)}}}.dump();
-      req.target = api("/disk/links/download");
-      req.headers.emplace_back("Content-Type", "application/json");
-      req.body_size = body.size();
-      req.body = [body](std::uint64_t o, std::span<char> out) { std::copy_n(body.data() + o, out.size(), out.data()); };
-      link_field = "items.0.link";
+    if (models[i]) {
+      // The reference fixes no field for the moved file's id: what the probe
+      // found, else it is looked up in the listing when needed (stored_file_id).
+      models[i]->file_id = id_from_move(target_, r.body, i).value_or("");
+      models[i]->moved_name = files[i]["name"].get<std::string>();
+      models[i]->moved_to = directory;
     }
-    auto r = exchange(step, "download: link", req, "json", link_expect, nullptr, std::nullopt);
-    if (refusal_expected && r.status / 100 == 4) {
-      add_finding({Judgement{"side-effect", Verdict::Pass, next_step_ - 1, "nothing to download", "refused"}, false});
-      return;
-    }
-    if (r.status / 100 != 2) return;
-    link = json_path(r.body, link_field);
-    if (!link) {
-      if (refusal_expected) {  // e.g. links/download answers 200 with items[{hash, error}]
-        add_finding({Judgement{"status", Verdict::Pass, next_step_ - 1, "no link", "no link"}, false});
-        return;
-      }
-      add_finding({Judgement{"side-effect", Verdict::Fail, next_step_ - 1, "a download link", "none in " + r.body.substr(0, 200)}, false});
-      return;
-    }
-  }
-  std::string url = link->rfind("http", 0) == 0 ? *link : target_.url + *link;
-  auto parsed = parse_url(url);
-  if (!parsed) throw StepError("download: cannot use link '" + url + "'");
-  HttpRequest get;
-  get.method = "GET";
-  get.target = parsed->target;
-  get.add_content_length = false;
-  const std::uint64_t total = f.total.value_or(0);
-  std::uint64_t received = 0;
-  std::optional<std::uint64_t> mismatch;
-  std::vector<char> expected;
-  auto sink = [&](std::span<const char> chunk) {
-    if (received < total) {
-      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), total - received));
-      expected.resize(n);
-      f.fill(received, expected);
-      if (!mismatch)
-        for (std::size_t i = 0; i < n; ++i)
-          if (chunk[i] != expected[i]) {
-            mismatch = received + i;
-            break;
-          }
-    }
-    received += chunk.size();
-  };
-  HttpClient other(parsed->host, parsed->port, options_.timeout);
-  auto r = other.send(get, sink);
-  // Judged like any exchange, but the body was streamed into the comparison.
-  auto label = step.name.empty() ? "download" : step.name;
-  {
-    std::lock_guard lock(mutex_);
-    RequestLog log;
-    log.scenario = scenario_.id;
-    log.step = next_step_++;
-    log.step_name = label;
-    log.method = "GET";
-    log.url = url;
-    log.status = r.status;
-    log.error = r.error;
-    log.duration_ms = r.duration_ms;
-    log.response_excerpt = "(" + std::to_string(received) + " bytes compared)";
-    log.curl = "curl -sS -o downloaded.bin '" + url + "'";
-    result_.transcript.push_back(log);
-    last_ = r;
-    auto verdict = judge_response(step.expect.empty() ? expect_status("200") : step.expect, r, log.step, std::nullopt);
-    for (auto& fd : verdict.findings) findings_.push_back(std::move(fd));
-    if (r.status != 200 || !f.total || (step.spec.contains("compare") && step.spec["compare"] == "false")) return;
-    if (received != total || mismatch) {
-      std::string actual = received != total ? std::to_string(received) + " bytes" : "";
-      if (mismatch) actual += (actual.empty() ? "" : ", ") + std::string("first differing byte at offset ") + std::to_string(*mismatch);
-      findings_.push_back({Judgement{"side-effect", Verdict::Fail, log.step,
-                                     "exactly the " + std::to_string(total) + " uploaded bytes", actual}, false});
-    } else {
-      findings_.push_back({Judgement{"side-effect", Verdict::Pass, log.step, "the uploaded bytes", "identical"}, false});
-    }
-  }
 }
 
 void ScenarioRun::run_clock(const Step& step, const Scope& scope) {
@@ -280,7 +176,7 @@ void ScenarioRun::run_clock(const Step& step, const Scope& scope) {
   HttpRequest req;
   req.target = "/__mock/clock/advance?seconds=" + std::to_string(seconds);
   if (!target_.admin_key.empty()) req.headers.emplace_back("X-Admin-Key", target_.admin_key);
-  exchange(step, "clock: advance " + std::to_string(seconds) + " s", req, "", expect_status("2xx"), nullptr, std::nullopt);
+  exchange(step, "clock: advance " + std::to_string(seconds) + " s", req, "", expect_status({"2xx"}), nullptr, std::nullopt);
 }
 
 void ScenarioRun::run_raw(const Step& step, const Scope& scope) {
@@ -299,7 +195,7 @@ void ScenarioRun::run_raw(const Step& step, const Scope& scope) {
   std::lock_guard lock(mutex_);
   RequestLog log = answered(number, step.name.empty() ? "raw" : step.name, data.substr(0, data.find(' ')),
                             target_.url, r);
-  log.curl = "printf %s " + nlohmann::json(data).dump() + " | nc " + target_.host() + " " + std::to_string(target_.port());
+  log.curl = "printf %s " + shell_bytes(data, target_.api_key) + " | nc " + target_.host() + " " + std::to_string(target_.port());
   result_.transcript.push_back(log);
   last_ = r;
   if (!step.name.empty()) named_[step.name] = r;
@@ -312,7 +208,7 @@ void ScenarioRun::run_request(const Step& step, const Scope& scope) {
   auto path = param(step, "path", scope, "/");
   req.target = path.rfind("/", 0) == 0 ? path : api("/" + path);
   if (auto q = optional_param(step, "query", scope)) req.target += "?" + *q;
-  add_auth(req.headers, param(step, "auth", scope, "bearer"));
+  add_auth(req.headers, param(step, "auth", scope, "default"));
   std::string body;
   if (step.spec.contains("json")) {
     std::function<nlohmann::json(const nlohmann::json&)> walk = [&](const nlohmann::json& j) -> nlohmann::json {
@@ -336,7 +232,7 @@ void ScenarioRun::run_request(const Step& step, const Scope& scope) {
   apply_header_edits(step, scope, req.headers);
   req.body_size = body.size();
   req.body = [body](std::uint64_t o, std::span<char> out) { std::copy_n(body.data() + o, out.size(), out.data()); };
-  exchange(step, step.name.empty() ? req.method + " " + path : step.name, req, body, step.expect, nullptr, std::nullopt);
+  exchange(step, step.name.empty() ? req.method + " " + path : step.name, req, "", step.expect, nullptr, std::nullopt);
 }
 
 }  // namespace partcheck::runner

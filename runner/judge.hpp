@@ -41,6 +41,8 @@ bool status_matches(const std::vector<std::string>& expected, int status);
 // Value at a dotted path ("file.__id", "items.0.link") of a JSON body, as text
 // (strings without quotes); nullopt when absent or the body is not JSON.
 std::optional<std::string> json_path(const std::string& body, const std::string& path);
+// The node at a dotted path of a parsed document, or nullptr.
+const nlohmann::json* json_at(const nlohmann::json& doc, const std::string& path);
 
 ResponseVerdict judge_response(const Expectation& expect, const HttpResponse& response, int step,
                                const std::optional<PendingRefusal>& pending);

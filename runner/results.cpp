@@ -198,12 +198,16 @@ nlohmann::json to_json(const RunResult& run) {
   }
   json scenarios = json::array();
   for (const auto& s : run.scenarios) scenarios.push_back(scenario_to_json(s));
+  json capabilities = json::array();
+  for (const auto& c : run.capabilities)
+    capabilities.push_back({{"name", c.name}, {"present", c.present}, {"detail", c.detail}});
   return {{"schema_version", run.schema_version},
           {"tool", run.tool_version},
           {"target", {{"url", run.target}, {"name", run.target_name}}},
           {"started_at", run.started_at},
           {"duration_s", run.duration_s},
           {"seed", run.seed},
+          {"capabilities", std::move(capabilities)},
           {"totals", totals_to_json(count_verdicts(run))},
           {"rules", std::move(rules)},
           {"scenarios", std::move(scenarios)}};
@@ -226,6 +230,19 @@ RunResult run_from_json(const nlohmann::json& in) {
   run.started_at = get_string(in, "", "started_at");
   run.duration_s = get_number(in, "", "duration_s");
   run.seed = get_unsigned(in, "", "seed");
+  if (in.contains("capabilities")) {  // absent in results written before the probe existed
+    const json& caps = get_array(in, "", "capabilities", true);
+    for (std::size_t i = 0; i < caps.size(); ++i) {
+      const auto where = index_path("", "capabilities", i);
+      require_object(caps[i], where);
+      Capability c;
+      c.name = get_string(caps[i], where + ".", "name", true);
+      if (!caps[i].contains("present") || !caps[i]["present"].is_boolean()) bad(where + ".present", "expected true or false");
+      c.present = caps[i]["present"].get<bool>();
+      c.detail = get_string(caps[i], where + ".", "detail");
+      run.capabilities.push_back(std::move(c));
+    }
+  }
   const json& scenarios = get_array(in, "", "scenarios", true);
   for (std::size_t i = 0; i < scenarios.size(); ++i)
     run.scenarios.push_back(scenario_from_json(scenarios[i], index_path("", "scenarios", i)));

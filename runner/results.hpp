@@ -54,6 +54,14 @@ struct ScenarioResult {
   double duration_ms = 0;
 };
 
+// One line of the capability table: what the target offers beyond the
+// reference, and how it was found (probed, configured, known).
+struct Capability {
+  std::string name;
+  bool present = false;
+  std::string detail;
+};
+
 struct RunResult {
   int schema_version = 1;
   std::string tool_version;  // "partcheck 0.1.0"
@@ -62,6 +70,7 @@ struct RunResult {
   std::string started_at;    // ISO 8601 UTC
   double duration_s = 0;
   std::uint64_t seed = 0;
+  std::vector<Capability> capabilities;
   std::vector<ScenarioResult> scenarios;
 };
 

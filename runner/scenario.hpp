@@ -21,6 +21,7 @@ enum class StepKind {
   Move,
   GetLink,
   Download,    // fetch stored bytes and compare with what was uploaded
+  List,        // which names a directory listing shows (or does not)
   Clock,       // advance the target's clock (admin API)
   Wait,        // sleep
   Raw,         // exact bytes on the wire

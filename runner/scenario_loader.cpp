@@ -32,6 +32,7 @@ const std::map<std::string, Keys, std::less<>>& step_params() {
     m["move"] = {"files", "directory", "auth", "body", "query"};
     m["get_link"] = {"id", "method", "auth"};
     m["download"] = {"file", "link", "id", "hash", "compare"};
+    m["list"] = {"directory", "contains", "lacks"};
     m["clock"] = {"advance"};
     m["wait"] = {"seconds"};
     m["raw"] = {"data"};
@@ -43,7 +44,7 @@ const std::map<std::string, Keys, std::less<>>& step_params() {
 
 const std::map<std::string, StepKind, std::less<>> kKinds{
     {"upload", StepKind::Upload}, {"upload_file", StepKind::UploadFile}, {"move", StepKind::Move},
-    {"get_link", StepKind::GetLink}, {"download", StepKind::Download}, {"clock", StepKind::Clock},
+    {"get_link", StepKind::GetLink}, {"download", StepKind::Download}, {"list", StepKind::List}, {"clock", StepKind::Clock},
     {"wait", StepKind::Wait}, {"raw", StepKind::Raw}, {"request", StepKind::Request},
     {"parallel", StepKind::Parallel}, {"repeat", StepKind::Repeat}, {"include", StepKind::Include}};
 
@@ -366,8 +367,11 @@ bool Expectation::expects_refusal() const {
 }
 
 const std::vector<std::string>& known_capabilities() {
-  static const std::vector<std::string> caps{"clock", "faults", "download", "readonly-directory",
-                                             "quota-directory", "other-directory", "ttl-wait", "admin"};
+  // docs/scenarios.md, "Capabilities": what a scenario may need beyond the reference.
+  static const std::vector<std::string> caps{
+      "clock",           "faults",           "admin",          "readonly-directory", "quota-directory",
+      "other-directory", "ttl-wait",         "links-download", "list",               "early-refusal",
+      "expect-continue", "name-limit-255",   "upload-name-param"};
   return caps;
 }
 

@@ -38,7 +38,9 @@ struct FileModel {
   std::optional<PendingRefusal> pending;
   std::vector<std::string> refusal_codes;  // codes of refused upload requests
   bool refused = false;
-  std::string file_id;
+  std::string file_id;     // from a directory upload or a move, when the target names it
+  std::string moved_name;  // the name and directory of the last accepted move
+  std::string moved_to;
   std::string xxh3;
 
   void fill(std::uint64_t offset, std::span<char> out) const;
@@ -48,6 +50,13 @@ struct FileModel {
 };
 
 using Scope = std::map<std::string, std::string>;
+
+// An expectation of one of these statuses ("200", "4xx") and nothing else.
+inline Expectation expect_status(std::vector<std::string> statuses) {
+  Expectation e;
+  e.status = std::move(statuses);
+  return e;
+}
 
 class ScenarioRun {
  public:
@@ -65,9 +74,10 @@ class ScenarioRun {
   void apply_header_edits(const Step& step, const Scope& scope, Headers& headers);
   std::string api(const std::string& path) const { return target_.base_path + path; }
 
-  // Sends, logs, judges against `expect`; returns the response.
+  // Sends, logs, judges against `expect`; returns the response. `body_args`:
+  // the `partcheck body` arguments of a generated body (repro.hpp), else empty.
   HttpResponse exchange(const Step& step, const std::string& label, const HttpRequest& request,
-                        const std::string& body_description, const Expectation& expect, FileModel* upload_of,
+                        const std::string& body_args, const Expectation& expect, FileModel* upload_of,
                         const std::optional<contract::ContentRange>& range, const BodySink& sink = {});
   void add_finding(Finding f);
 
@@ -86,13 +96,22 @@ class ScenarioRun {
   void run_move(const Step& step, const Scope& scope);
   void run_get_link(const Step& step, const Scope& scope);
   void run_download(const Step& step, const Scope& scope);
+  void run_list(const Step& step, const Scope& scope);
+  // GETs `link` and compares the bytes with the model of `f`.
+  void fetch_and_compare(const Step& step, FileModel& f, const std::string& link);
+  std::string expand_directory(const Step& step, const Scope& scope) {
+    return param(step, "directory", scope, target_.directories.writable);
+  }
+  // The id of the stored file `f` for get-link, found as this target allows
+  // (see stored_file_steps.cpp); empty, with a finding, when there is none.
+  std::string stored_file_id(FileModel& f, const std::string& hash, bool refusal_expected);
+  void not_verified(const std::string& what, const std::string& why);
   void run_clock(const Step& step, const Scope& scope);
   void run_raw(const Step& step, const Scope& scope);
   void run_request(const Step& step, const Scope& scope);
   void capture(const Step& step, const HttpResponse& response);
   void judge_outcome();
   std::string observed_summary() const;
-  std::string curl_for(const HttpRequest& request, const std::string& body_description) const;
   // The transcript entry of one answered request: what every step records alike.
   RequestLog answered(int number, std::string step_name, std::string method, std::string url,
                       const HttpResponse& response) const;

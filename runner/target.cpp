@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include <yaml-cpp/yaml.h>
 
 #include "contract/byte_size.hpp"
@@ -31,7 +33,6 @@ Target target_from_url(const std::string& url, const std::string& api_key) {
   t.url = url;
   while (!t.url.empty() && t.url.back() == '/') t.url.pop_back();
   t.api_key = api_key;
-  t.capabilities = {"download"};
   return t;
 }
 
@@ -51,9 +52,9 @@ Target load_target_config(const std::filesystem::path& file) {
   if (!root.IsMap()) fail(root, "document", "expected a mapping");
   for (const auto& kv : root) {
     static const std::set<std::string> keys{"name", "url", "api_key", "api_key_env", "admin_key",
-                                            "base_path", "directories", "ttl", "capabilities"};
+                                            "base_path", "directories", "ttl", "capabilities", "api"};
     if (!keys.contains(kv.first.Scalar()))
-      fail(kv.first, kv.first.Scalar(), "unknown field (expected name, url, api_key, api_key_env, admin_key, base_path, directories, ttl, capabilities)");
+      fail(kv.first, kv.first.Scalar(), "unknown field (expected name, url, api_key, api_key_env, admin_key, base_path, directories, ttl, capabilities, api)");
   }
   if (!root["url"]) fail(root, "url", "missing");
   Target t = target_from_url(root["url"].as<std::string>(), "");
@@ -93,22 +94,63 @@ Target load_target_config(const std::filesystem::path& file) {
     }
   }
   if (const auto caps = root["capabilities"]) {
-    if (!caps.IsSequence()) fail(caps, "capabilities", "expected a list");
+    // A list switches capabilities on; a mapping {name: true|false} also off.
+    // Either way the value beats what the probe finds.
     const auto& known = known_capabilities();
-    for (const auto& c : caps) {
-      auto name = c.as<std::string>();
+    auto take = [&](const YAML::Node& name_node, bool on) {
+      auto name = name_node.as<std::string>();
       if (std::find(known.begin(), known.end(), name) == known.end())
-        fail(c, "capabilities", "unknown capability '" + name + "'");
-      t.capabilities.insert(name);
+        fail(name_node, "capabilities", "unknown capability '" + name + "'");
+      (on ? t.forced_on : t.forced_off).insert(name);
+    };
+    if (caps.IsSequence()) {
+      for (const auto& c : caps) take(c, true);
+    } else if (caps.IsMap()) {
+      for (const auto& kv : caps) {
+        if (!kv.second.IsScalar() || (kv.second.Scalar() != "true" && kv.second.Scalar() != "false"))
+          fail(kv.second, "capabilities." + kv.first.Scalar(), "expected true or false");
+        take(kv.first, kv.second.Scalar() == "true");
+      }
+    } else {
+      fail(caps, "capabilities", "expected a list or a mapping of name: true|false");
     }
   }
-  if (t.directories.writable.empty()) fail(root, "directories.writable", "missing (a directory id moves may use)");
+  if (const auto api = root["api"]) {
+    if (!api.IsMap()) fail(api, "api", "expected a mapping");
+    for (const auto& kv : api) {
+      auto key = kv.first.Scalar();
+      if (key == "auth") {
+        t.api.default_auth = kv.second.as<std::string>();
+        if (t.api.default_auth != "bearer" && t.api.default_auth != "x-token")
+          fail(kv.second, "api.auth", "expected bearer or x-token");
+      } else if (key == "list_body") {
+        t.api.list_body = kv.second.as<std::string>();
+        auto parsed = nlohmann::json::parse(t.api.list_body, nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object())
+          fail(kv.second, "api.list_body", "expected a JSON object as text, e.g. '{\"directoryID\": \"${dir}\"}'");
+      } else if (key == "move_id_path") {
+        t.api.move_id_path = kv.second.as<std::string>();
+      } else if (key == "id_from_listing") {
+        t.api.id_from_listing = kv.second.as<bool>();
+      } else if (key == "link_by_hash") {
+        t.api.link_by_hash = kv.second.as<bool>();
+      } else {
+        fail(kv.first, "api." + key, "unknown field (expected auth, list_body, move_id_path, id_from_listing, link_by_hash)");
+      }
+    }
+  }
   // A directory given is a capability: scenarios need both the id and the permission.
-  if (!t.directories.readonly.empty()) t.capabilities.insert("readonly-directory");
-  if (!t.directories.other.empty()) t.capabilities.insert("other-directory");
-  if (!t.directories.quota.empty() && t.directories.quota_size > 0) t.capabilities.insert("quota-directory");
-  if (t.ttl_seconds <= 120) t.capabilities.insert("ttl-wait");
+  if (!t.directories.readonly.empty()) t.forced_on.insert("readonly-directory");
+  if (!t.directories.other.empty()) t.forced_on.insert("other-directory");
+  if (!t.directories.quota.empty() && t.directories.quota_size > 0) t.forced_on.insert("quota-directory");
+  if (t.ttl_seconds <= 120) t.forced_on.insert("ttl-wait");
+  t.capabilities = t.forced_on;
   return t;
+}
+
+bool can_verify_bytes(const Target& target) {
+  return target.has("links-download") || !target.api.move_id_path.empty() || target.api.id_from_listing ||
+         target.api.link_by_hash;
 }
 
 std::string unmet_requirement(const Target& target, const std::set<std::string, std::less<>>& needs) {
@@ -116,6 +158,13 @@ std::string unmet_requirement(const Target& target, const std::set<std::string, 
     if (!target.has(need)) {
       if (need == "clock") return "needs clock control (admin API) to skip the TTL without waiting";
       if (need == "ttl-wait") return "needs a TTL short enough to wait out (target ttl <= 120 s)";
+      if (need == "early-refusal")
+        return "the target answers the headers of a 5 GiB + 1 part with 100 Continue (or not at all): it may still "
+               "refuse after the body, which is not sent (5 GiB)";
+      if (need == "expect-continue") return "the target does not answer `Expect: 100-continue` before the body";
+      if (need == "list") return "no way found to list a directory (set api.list_body in a target config)";
+      if (need == "links-download") return "POST disk/links/download is not offered (not in the reference)";
+      if (need == "name-limit-255") return "needs a known file-name length limit to provoke 409 (the mock's 255 bytes)";
       return "target lacks capability '" + need + "'";
     }
   return {};

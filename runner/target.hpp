@@ -18,6 +18,16 @@ struct TargetDirectories {
   std::uint64_t quota_size = 0;
 };
 
+// How this target does what the reference leaves open: found by the probe
+// (runner/probe.hpp) or given in the target config's `api:` section.
+struct TargetApi {
+  std::string default_auth = "bearer";  // or "x-token" when only that is accepted
+  std::string list_body;     // JSON for POST disk/directory/list, `${dir}` for the directory; empty: cannot list
+  std::string move_id_path;  // where a move's answer names the moved file's id, `${i}` the entry ("files.${i}.__id")
+  bool id_from_listing = false;  // else: the id of the listing entry that carries the file's name
+  bool link_by_hash = false;     // else: get-link takes the upload hash as the id
+};
+
 struct Target {
   std::string name;       // for reports: "embedded mock (strict)" or the config's name
   std::string url;        // http://host:port, no trailing slash
@@ -27,6 +37,10 @@ struct Target {
   TargetDirectories directories;
   std::uint64_t ttl_seconds = 3600;
   std::set<std::string, std::less<>> capabilities;  // see known_capabilities()
+  TargetApi api;
+  // Target config overrides of probed capabilities (`capabilities: {name: false}`).
+  std::set<std::string, std::less<>> forced_on, forced_off;
+  bool probe = true;  // false for the embedded mock, whose capabilities are known
 
   bool has(std::string_view capability) const { return capabilities.contains(capability); }
   std::string host() const;
@@ -41,6 +55,9 @@ Target load_target_config(const std::filesystem::path& file);
 
 // A bare --target URL: only what can be assumed of any server.
 Target target_from_url(const std::string& url, const std::string& api_key);
+
+// A target that knows how to find a file's bytes again (download step).
+bool can_verify_bytes(const Target& target);
 
 // Why a scenario cannot run on this target, or empty when it can.
 std::string unmet_requirement(const Target& target, const std::set<std::string, std::less<>>& needs);

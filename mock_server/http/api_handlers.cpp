@@ -114,7 +114,10 @@ Reply handle_directory_list(const ApiCall& call) {
     if (entry.type == "file") item["hash"] = entry.hash;
     entries.push_back(std::move(item));
   }
-  return json_reply(200, json{{"success", true}, {"result", {{"result", entries}, {"total", listing.total}}}});
+  // The listed directory's own id rides along, so a client that knows no id
+  // yet (partcheck's probe, a first-time user) can find the root.
+  return json_reply(200, json{{"success", true},
+                              {"result", {{"result", entries}, {"total", listing.total}, {"directoryID", directory}}}});
 }
 
 Reply part_reply(const PartResult& result, const std::string& hash, bool directory_upload,

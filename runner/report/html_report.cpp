@@ -66,6 +66,17 @@ std::string render_header(const RunResult& run) {
   return out + "</div>\n</header>\n";
 }
 
+// What the target offered beyond the reference: why some scenarios are SKIPPED.
+std::string render_capabilities(const RunResult& run) {
+  if (run.capabilities.empty()) return {};
+  std::string out = "<section id=\"capabilities\">\n<h2>Capabilities</h2>\n<table class=\"matrix\">\n"
+                    "<thead><tr><th>Capability</th><th>Present</th><th>How it was found</th></tr></thead>\n<tbody>\n";
+  for (const auto& c : run.capabilities)
+    out += "<tr><td><code>" + esc(c.name) + "</code></td><td>" + (c.present ? "yes" : "no") + "</td><td>" +
+           esc(c.detail) + "</td></tr>\n";
+  return out + "</tbody>\n</table>\n</section>\n";
+}
+
 std::string render_matrix(const RunResult& run) {
   const auto rules = summarize_rules(run);
   std::string out = "<section id=\"rules\">\n<h2>Rules</h2>\n<table class=\"matrix\">\n<thead><tr><th>Rule</th>"
@@ -188,7 +199,7 @@ std::string render_html(const std::vector<RunResult>& runs) {
   const RunResult& run = runs.front();
   std::string out = html::page_start("partcheck: " + (run.target_name.empty() ? run.target : run.target_name));
   out += render_header(run);
-  out += "<main>\n" + render_matrix(run) + render_scenarios(run) + "</main>\n";
+  out += "<main>\n" + render_capabilities(run) + render_matrix(run) + render_scenarios(run) + "</main>\n";
   return out + html::page_end(kScript);
 }
 

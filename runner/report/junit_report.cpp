@@ -74,7 +74,11 @@ std::string render_junit(const RunResult& run) {
            std::to_string(counts[Verdict::Skipped]) + "\" time=\"" + seconds(time_ms / 1000) + "\"";
     if (!run.started_at.empty()) xml += " timestamp=\"" + xml_attribute_escape(run.started_at) + "\"";
     xml += ">\n    <properties>\n      <property name=\"target\" value=\"" + xml_attribute_escape(run.target) +
-           "\"/>\n      <property name=\"seed\" value=\"" + std::to_string(run.seed) + "\"/>\n    </properties>\n";
+           "\"/>\n      <property name=\"seed\" value=\"" + std::to_string(run.seed) + "\"/>\n";
+    for (const auto& c : run.capabilities)
+      xml += "      <property name=\"capability." + xml_attribute_escape(c.name) + "\" value=\"" +
+             (c.present ? "yes: " : "no: ") + xml_attribute_escape(c.detail) + "\"/>\n";
+    xml += "    </properties>\n";
     for (const auto* s : by_family[family]) append_testcase(xml, *s, family);
     xml += "  </testsuite>\n";
   }

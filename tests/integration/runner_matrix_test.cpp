@@ -13,23 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/support/process.hpp"
+#include "tests/integration/support/run_results.hpp"
 
 using namespace partcheck::testing;
 
 namespace {
-
-nlohmann::json latest_results(const TempDir& reports) {
-  std::ifstream in(reports.path() / "latest" / "results.json");
-  return nlohmann::json::parse(in);
-}
-
-std::set<std::string> failing_rules(const nlohmann::json& results) {
-  std::set<std::string> rules;
-  for (const auto& sc : results["scenarios"])
-    if (sc["verdict"] == "FAIL")
-      for (const auto& r : sc["rules"]) rules.insert(r.get<std::string>());
-  return rules;
-}
 
 std::vector<std::string> deviation_switches() {
   auto listed = run_command({kPartcheck, "serve", "--list-deviations"});
@@ -79,12 +67,14 @@ TEST(RunnerMatrix, HandStartedTargetSkipsWhatItCannotDo) {
   ServerProcess server({"--storage", "memory"});
   TempDir dir;
   const auto config = dir.path() / "target.yaml";
+  // The probe finds the mock's clock; the config switches it off, as it may any probed value.
   std::ofstream(config) << "name: hand-started mock\nurl: " << server.url() << "\napi_key_env: TEST_PARTCHECK_KEY\n"
-                        << "directories: {writable: " << server.root_dir_id() << "}\ncapabilities: [download]\n";
+                        << "directories: {writable: " << server.root_dir_id() << "}\ncapabilities: {clock: false}\n";
   setenv("TEST_PARTCHECK_KEY", server.api_key().c_str(), 1);
   auto r = run_command({kPartcheck, "run", (kSourceDir / "scenarios").string(), "--target-config", config.string(),
                         "--rules", "TTL", "MOVE-5", "MOVE-1", "--report-dir", dir.str()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("switched off by the target config"), std::string::npos) << r.out;
   auto results = latest_results(dir);
   int skipped = 0, passed = 0;
   for (const auto& sc : results["scenarios"]) {
@@ -97,6 +87,9 @@ TEST(RunnerMatrix, HandStartedTargetSkipsWhatItCannotDo) {
   EXPECT_GE(skipped, 4);  // TTL needs the clock, MOVE-5 a read-only directory
   EXPECT_GE(passed, 3);   // MOVE-1 runs
   EXPECT_EQ(results["target"]["name"], "hand-started mock");
+  bool clock_row = false;
+  for (const auto& c : results["capabilities"]) clock_row = clock_row || (c["name"] == "clock" && c["present"] == false);
+  EXPECT_TRUE(clock_row) << results["capabilities"].dump();
 }
 
 TEST(RunnerMatrix, BadScenarioFileIsExit2WithFileAndLine) {
@@ -115,9 +108,17 @@ TEST(RunnerMatrix, UnreachableTargetIsExit3) {
   server.terminate();
   TempDir dir;
   auto r = run_command({kPartcheck, "run", (kSourceDir / "scenarios" / "hash.yaml").string(), "--target", url,
-                        "--report-dir", dir.str()});
+                        "--api-key", "k", "--report-dir", dir.str()});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("unreachable"), std::string::npos);
+}
+
+TEST(RunnerMatrix, TargetWithoutAKeyIsExit2) {
+  ServerProcess server({"--storage", "memory"});
+  unsetenv("PARTCHECK_API_KEY");
+  auto r = run_command({kPartcheck, "run", "--target", server.url()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--api-key"), std::string::npos) << r.err;
 }
 
 TEST(RunnerMatrix, BaselineTurnsKnownFailuresIntoExit0) {

@@ -115,7 +115,12 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   for (const auto& a : args) has_listen = has_listen || a == "--listen";
   if (!has_listen) argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
   argv.insert(argv.end(), args.begin(), args.end());
+  start(argv, true);
+}
 
+ServerProcess::ServerProcess(const std::vector<std::string>& argv, OtherServer) { start(argv, false); }
+
+void ServerProcess::start(const std::vector<std::string>& argv, bool partcheck_banner) {
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   auto log_path = (log_.path() / "stderr.log").string();
@@ -125,17 +130,19 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   auto cargs = c_argv(argv);
-  int rc = posix_spawn(&pid_, cargs[0], &actions, nullptr, cargs.data(), environ);
+  int rc = posix_spawnp(&pid_, cargs[0], &actions, nullptr, cargs.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
-  if (rc != 0) throw std::runtime_error("cannot start partcheck serve: " + std::string(std::strerror(rc)));
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::string(std::strerror(rc)));
   stdout_fd_ = out_pipe[0];
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   try {
     url_ = after_prefix(read_line(stdout_fd_, deadline), "listening on ");
-    root_dir_id_ = after_prefix(read_line(stdout_fd_, deadline), "root directory ");
-    api_key_ = after_prefix(read_line(stdout_fd_, deadline), "api key ");
+    if (partcheck_banner) {
+      root_dir_id_ = after_prefix(read_line(stdout_fd_, deadline), "root directory ");
+      api_key_ = after_prefix(read_line(stdout_fd_, deadline), "api key ");
+    }
   } catch (const std::exception& e) {
     kill_hard();
     throw std::runtime_error(std::string(e.what()) + "\nserver log:\n" + log());

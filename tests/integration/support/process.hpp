@@ -43,6 +43,10 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 class ServerProcess {
  public:
   explicit ServerProcess(std::vector<std::string> args);  // args after `serve`
+  // Any other server whose first line on stdout is `listening on http://HOST:PORT`
+  // (the independent target in tests/targets/): argv as given.
+  struct OtherServer {};
+  ServerProcess(const std::vector<std::string>& argv, OtherServer);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -62,6 +66,8 @@ class ServerProcess {
   long peak_rss_kib() const;  // VmHWM from /proc while running
 
  private:
+  void start(const std::vector<std::string>& argv, bool partcheck_banner);
+
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   bool reaped_ = false;

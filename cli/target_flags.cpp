@@ -1,0 +1,63 @@
+#include "cli/target_flags.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "contract/uuid.hpp"
+#include "runner/scenario_loader.hpp"
+#include "runner/suite.hpp"
+
+namespace partcheck::cli {
+namespace {
+
+[[noreturn]] void stop(int code, const std::string& command, const std::string& message) {
+  std::cerr << "partcheck " << command << ": " << message << "\n";
+  throw CLI::RuntimeError(code);
+}
+
+}  // namespace
+
+void add_target_flags(CLI::App& cmd, TargetFlags& flags) {
+  auto* url = cmd.add_option("--target", flags.url, "Base URL of the server under test, http://host:port");
+  cmd.add_option("--target-config", flags.config, "Target config YAML (url, api key, directories, capabilities, api)")
+      ->excludes(url);
+  cmd.add_option("--api-key", flags.api_key, "API key (default: PARTCHECK_API_KEY)");
+  cmd.add_option("--directory", flags.directory,
+                 "A writable directory id for moves (default: found through the directory listing)");
+  cmd.add_option("--timeout", flags.timeout_s, "Seconds a request may take before it counts as a hang (default 30)");
+}
+
+runner::Target target_from_flags(const TargetFlags& flags, const std::string& command) {
+  runner::Target target;
+  const char* env = std::getenv("PARTCHECK_API_KEY");
+  if (flags.url.empty() && flags.config.empty()) stop(kExitUsage, command, "give --target URL or --target-config FILE");
+  try {
+    if (!flags.config.empty()) {
+      target = runner::load_target_config(flags.config);
+      if (!flags.api_key.empty()) target.api_key = flags.api_key;
+    } else {
+      target = runner::target_from_url(flags.url, flags.api_key.empty() && env ? env : flags.api_key);
+      if (target.host().empty()) stop(kExitUsage, command, "--target: expected http://host:port, not '" + flags.url + "'");
+    }
+  } catch (const runner::ScenarioError& e) {
+    stop(kExitUsage, command, e.what());
+  }
+  if (!flags.directory.empty()) {
+    if (!contract::is_uuid(flags.directory)) stop(kExitUsage, command, "--directory: expected a uuid, not '" + flags.directory + "'");
+    target.directories.writable = flags.directory;
+  }
+  if (target.api_key.empty()) stop(kExitUsage, command, "no API key: give --api-key KEY or set PARTCHECK_API_KEY");
+  if (!runner::target_reachable(target)) stop(kExitUnreachable, command, "target " + target.url + " is unreachable");
+  return target;
+}
+
+runner::ProbeResult probe_or_exit(runner::Target& target, const TargetFlags& flags, const std::string& command) {
+  auto probed = runner::probe_target(target, std::chrono::milliseconds(static_cast<long>(flags.timeout_s * 1000)));
+  runner::print_capability_table(probed.table, std::cout);
+  std::cout << std::flush;
+  if (!probed.fatal.empty()) stop(kExitUsage, command, "cannot run against " + target.url + ": " + probed.fatal);
+  return probed;
+}
+
+}  // namespace partcheck::cli
