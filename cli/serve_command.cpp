@@ -39,6 +39,12 @@ struct ServeFlags {
   unsigned max_postfix = 1000;
   std::optional<std::string> admin_key;
   std::string idle_timeout = "60s";
+  std::string header_timeout = "10s";
+  std::string min_body_rate = "1024";
+  std::string body_rate_window = "30s";
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_peer = 256;
+  std::optional<std::string> public_url;
   bool quiet = false;
 };
 
@@ -134,6 +140,17 @@ mock::ServerConfig make_config(const ServeFlags& flags) {
   config.admin_key = flags.admin_key;
   config.idle_timeout = parse_duration("--idle-timeout", flags.idle_timeout);
   if (config.idle_timeout.count() == 0) usage_error("--idle-timeout must be at least 1s");
+  config.header_timeout = parse_duration("--header-timeout", flags.header_timeout);
+  if (config.header_timeout.count() == 0) usage_error("--header-timeout must be at least 1s");
+  auto rate = contract::parse_byte_size(flags.min_body_rate);
+  if (!rate) usage_error("--min-body-rate '" + flags.min_body_rate + "': " + rate.error);
+  config.min_body_rate = *rate.bytes;
+  config.body_rate_window = parse_duration("--body-rate-window", flags.body_rate_window);
+  if (flags.max_connections == 0 || flags.max_connections_per_peer == 0)
+    usage_error("--max-connections and --max-connections-per-peer must be at least 1");
+  config.max_connections = flags.max_connections;
+  config.max_connections_per_peer = flags.max_connections_per_peer;
+  config.public_url = flags.public_url;  // checked by the server, which knows the listen address
   config.quiet = flags.quiet;
   return config;
 }
@@ -188,6 +205,20 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-postfix", flags->max_postfix, "Highest ` (n)` name postfix")->capture_default_str();
   cmd->add_option("--admin-key", flags->admin_key, "Open the /__mock/ API to non-loopback clients with this key");
   cmd->add_option("--idle-timeout", flags->idle_timeout, "Close connections idle this long")->capture_default_str();
+  cmd->add_option("--header-timeout", flags->header_timeout,
+                  "A request header, once begun, must arrive within this (else 408)")->capture_default_str();
+  cmd->add_option("--min-body-rate", flags->min_body_rate,
+                  "Bytes per second a body must average once --body-rate-window has passed (else 408; 0: off)")
+      ->capture_default_str();
+  cmd->add_option("--body-rate-window", flags->body_rate_window, "Grace time before --min-body-rate applies")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", flags->max_connections, "Connections beyond this are closed at accept")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-peer", flags->max_connections_per_peer,
+                  "Connections of one client address beyond this are closed at accept")
+      ->capture_default_str();
+  cmd->add_option("--public-url", flags->public_url,
+                  "Base URL of download links, e.g. https://files.example (default: the listen address)");
   cmd->add_flag("--quiet", flags->quiet, "No per-request log lines on stderr");
   // A later flag overrides an earlier one (wrappers append to a base command line).
   for (auto* option : cmd->get_options())

@@ -47,15 +47,15 @@ std::string escape_markup(std::string_view text, Markup markup) {
   return out;
 }
 
-}  // namespace
-
-std::string valid_utf8(std::string_view text) {
+// Copies the valid UTF-8 of `text` and hands each invalid byte to `invalid`.
+template <class OnInvalid>
+std::string repair_utf8(std::string_view text, OnInvalid invalid) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     std::size_t length = utf8_sequence_length(text, i);
     if (length == 0) {
-      out += kReplacement;
+      invalid(out, static_cast<unsigned char>(text[i]));
       ++i;
     } else {
       out.append(text.substr(i, length));
@@ -63,6 +63,21 @@ std::string valid_utf8(std::string_view text) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string valid_utf8(std::string_view text) {
+  return repair_utf8(text, [](std::string& out, unsigned char) { out += kReplacement; });
+}
+
+std::string escape_invalid_utf8(std::string_view text) {
+  return repair_utf8(text, [](std::string& out, unsigned char byte) {
+    constexpr char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xF];
+  });
 }
 
 std::string html_escape(std::string_view text) { return escape_markup(text, Markup::Html); }

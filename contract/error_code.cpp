@@ -36,7 +36,10 @@ constexpr std::array kCodes{
     CodeInfo{ErrorCode::NotFound, "NotFound", 404},
     CodeInfo{ErrorCode::MethodNotAllowed, "MethodNotAllowed", 405},
     CodeInfo{ErrorCode::HeaderTooLarge, "HeaderTooLarge", 431},
+    CodeInfo{ErrorCode::RequestTimeout, "RequestTimeout", 408},
     CodeInfo{ErrorCode::ServiceUnavailable, "ServiceUnavailable", 503},
+    CodeInfo{ErrorCode::StorageError, "StorageError", 500},
+    CodeInfo{ErrorCode::InternalError, "InternalError", 500},
 };
 
 const CodeInfo& info(ErrorCode code) {

@@ -32,7 +32,11 @@ enum class ErrorCode {
   NotFound,
   MethodNotAllowed,
   HeaderTooLarge,
+  RequestTimeout,
   ServiceUnavailable,
+  // The server's own failures (5xx), never a client's mistake.
+  StorageError,
+  InternalError,
 };
 
 std::string_view code_name(ErrorCode code);

@@ -18,6 +18,13 @@ bool is_uuid(std::string_view text) {
   return true;
 }
 
+std::string canonical_uuid(std::string_view text) {
+  std::string out(text);
+  if (is_uuid(text))
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string new_uuid() {
   thread_local boost::uuids::random_generator generator;
   return boost::uuids::to_string(generator());

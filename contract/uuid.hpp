@@ -7,6 +7,9 @@
 namespace partcheck::contract {
 
 bool is_uuid(std::string_view text);
+// The one spelling of a uuid the mock keys things by: lower case
+// (docs/contract.md, decision 17). Text that is not a uuid comes back as it is.
+std::string canonical_uuid(std::string_view text);
 // A random (version 4) uuid, lower-case canonical form.
 std::string new_uuid();
 

@@ -1,5 +1,7 @@
 #include "mock_server/server.hpp"
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -16,6 +18,7 @@
 #include "mock_server/admin/fault_injector.hpp"
 #include "mock_server/admin/journal.hpp"
 #include "mock_server/admin/stats.hpp"
+#include "mock_server/failure.hpp"
 #include "mock_server/http/listener.hpp"
 #include "mock_server/http/server_context.hpp"
 #include "mock_server/http/session.hpp"
@@ -53,6 +56,25 @@ std::string authority(const tcp::endpoint& endpoint, const std::string& host) {
   std::string shown = host;
   if (endpoint.address().is_v6() && shown.find(':') != std::string::npos) shown = "[" + shown + "]";
   return shown + ":" + std::to_string(endpoint.port());
+}
+
+// --public-url without its trailing slashes, or why it is no base for links.
+std::string link_base(const std::optional<std::string>& public_url, const std::string& listen_url) {
+  if (!public_url) return listen_url;
+  std::string base = *public_url;
+  while (base.ends_with('/')) base.pop_back();
+  const auto scheme_end = base.find("://");
+  const bool http = base.starts_with("http://") || base.starts_with("https://");
+  if (!http || base.size() == scheme_end + 3 ||
+      base.find_first_of(" \t\r\n?#") != std::string::npos)
+    throw std::runtime_error("--public-url '" + *public_url +
+                             "': expected http:// or https:// and a host, without query or fragment");
+  return base;
+}
+
+void log_line(const std::string& text) {
+  const auto line = "partcheck serve: " + text + "\n";
+  [[maybe_unused]] auto n = ::write(2, line.data(), line.size());
 }
 
 }  // namespace
@@ -117,8 +139,11 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(con
   s.port = bound.port();
   auto listen_authority = authority(bound, s.config.listen_host);
   s.url = "http://" + listen_authority;
-  s.context.reset(
-      new http::ServerContext{s.config, *s.store, s.faults, s.journal, s.stats, s.blocking, listen_authority, {}, {}});
+  s.context.reset(new http::ServerContext{s.config, *s.store, s.faults, s.journal, s.stats, s.blocking,
+                                          link_base(s.config.public_url, s.url), {}, {}});
+  if (auto reason = s.store->read_only_reason())
+    log_line("the data dir cannot be written (" + *reason +
+             "): read-only, part uploads and moves answer 503 until a write succeeds");
   s.listener = std::make_shared<http::Listener>(s.io, std::move(acceptor), *s.context);
 }
 
@@ -141,7 +166,7 @@ void Server::start() {
   s.work.emplace(s.io.get_executor());
   s.listener->start();
   s.sweep();
-  for (unsigned i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { s.io.run(); });
+  for (unsigned i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { run_io_until_stopped(s.io); });
 }
 
 void Server::wait() {

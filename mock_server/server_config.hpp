@@ -37,7 +37,19 @@ struct ServerConfig {
   std::optional<std::string> admin_key;  // without it the admin API answers loopback clients only
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds idle_timeout{60};
+  // Against slow clients (408 and close): a request header, once begun, must
+  // be whole within header_timeout; a body must keep min_body_rate bytes/s on
+  // average once body_rate_window has passed (0: no minimum).
+  std::chrono::seconds header_timeout{10};
+  std::uint64_t min_body_rate = 1024;
+  std::chrono::seconds body_rate_window{30};
+  // Connections beyond these are closed at accept (counted in /__mock/stats).
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_peer = 256;  // per client address
   std::size_t journal_capacity = 1000;
+  // Where clients reach the server, for download links: "https://files.example"
+  // behind a proxy. Unset: http:// and the listen address actually bound.
+  std::optional<std::string> public_url;
   bool quiet = false;  // no per-request log lines on stderr
 };
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <functional>
@@ -12,10 +11,14 @@
 #include <tuple>
 #include <vector>
 
+#include "common/text_escape.hpp"
 #include "contract/error_code.hpp"
+#include "contract/utf8.hpp"
 #include "contract/uuid.hpp"
 #include "mock_server/admin/iso_time.hpp"
 #include "mock_server/admin/store_views.hpp"
+#include "mock_server/failure.hpp"
+#include "mock_server/http/request_target.hpp"
 
 namespace partcheck::mock {
 namespace {
@@ -32,12 +35,17 @@ constexpr std::int64_t kMaxOffsetSeconds = 100LL * 366 * 24 * 3600;
 AdminResponse ok(json body = json::object()) {
   json out{{"success", true}};
   out.update(body);
-  return {200, "application/json", out.dump()};
+  return {200, "application/json", dump_json(out)};
+}
+
+AdminResponse refused(const Refusal& refusal) {
+  return {refusal.status, "application/json", dump_json(json{{"success", false}, {"error", refusal.message}})};
 }
 
 AdminResponse fail(ErrorCode code, const std::string& sentence, std::optional<int> status = std::nullopt) {
-  json out{{"success", false}, {"error", std::string(contract::code_name(code)) + ": " + sentence}};
-  return {status.value_or(contract::default_status(code)), "application/json", out.dump()};
+  auto refusal = refuse(code, sentence);
+  if (status) refusal.status = *status;
+  return refused(refusal);
 }
 
 class BadRequest : public std::runtime_error {
@@ -45,24 +53,6 @@ class BadRequest : public std::runtime_error {
 };
 
 // --- query strings -------------------------------------------------------
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // The parameters of `query`; any name outside `allowed` is a mistake the
 // caller should hear about (a misspelt `seconds` must not advance by 0).
@@ -75,8 +65,11 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (item.empty()) continue;
     const auto eq = item.find('=');
-    auto name = percent_decode(item.substr(0, eq));
-    auto value = eq == std::string_view::npos ? std::string{} : percent_decode(item.substr(eq + 1));
+    auto name = http::percent_decode(item.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::string{} : http::percent_decode(item.substr(eq + 1));
+    if (!contract::is_valid_utf8(name) || !contract::is_valid_utf8(value))
+      throw BadRequest("the query parameter '" + escape_invalid_utf8(name) + "=" + escape_invalid_utf8(value) +
+                       "' is not UTF-8 once percent-decoded");
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string expected;
       for (const auto known : allowed) expected += (expected.empty() ? "" : ", ") + std::string(known);
@@ -141,6 +134,7 @@ AdminResponse get_health(const AdminRequest& request, AdminContext& context, con
       {"root_directory_id", context.store.root_directory_id()},
       {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(context.stats.uptime()).count()},
       {"clock_offset_s", context.store.clock().offset().count()},
+      {"read_only", context.store.read_only_reason().has_value()},
   });
 }
 
@@ -242,7 +236,7 @@ AdminResponse get_uploads(const AdminRequest& request, AdminContext& context, co
 
 AdminResponse post_upload_expire(const AdminRequest& request, AdminContext& context, const Captures& captures) {
   parse_query(request.query, "uploads/{hash}/expire", {});
-  const auto& hash = captures.at(0);
+  const auto hash = contract::canonical_uuid(captures.at(0));
   if (!contract::is_uuid(hash)) {
     return fail(ErrorCode::InvalidHash, "'" + hash + "' is not a uuid in the 8-4-4-4-12 form");
   }
@@ -265,10 +259,7 @@ AdminResponse post_directory(const AdminRequest& request, AdminContext& context,
   auto spec = directory_spec_from_json(body);
   if (const auto* error = std::get_if<std::string>(&spec)) throw BadRequest(*error);
   auto added = context.store.add_directory(std::get<DirectorySpec>(spec));
-  if (const auto* refusal = std::get_if<Refusal>(&added)) {
-    json out{{"success", false}, {"error", refusal->message}};
-    return {refusal->status, "application/json", out.dump()};
-  }
+  if (const auto* refusal = std::get_if<Refusal>(&added)) return refused(*refusal);
   // The directory's fields at the top level, next to "success", like the
   // public API's answers: scripts read `.id` directly.
   return ok(directory_json(std::get<DirectoryInfo>(added)));
@@ -369,6 +360,8 @@ std::vector<AdminRoute> admin_routes() {
 AdminResponse handle_admin(const AdminRequest& request, AdminContext& context) {
   if (auto refusal = refuse_access(request, context.config)) return *refusal;
 
+  if (!contract::is_valid_utf8(request.path))
+    return fail(ErrorCode::InvalidRequest, "the path /__mock/" + escape_invalid_utf8(request.path) + " is not UTF-8");
   std::string_view path = request.path;
   while (path.starts_with('/')) path.remove_prefix(1);
   if (path.ends_with('/')) path.remove_suffix(1);  // "health/" is "health"
@@ -387,10 +380,9 @@ AdminResponse handle_admin(const AdminRequest& request, AdminContext& context) {
     } catch (const BadRequest& error) {
       return fail(ErrorCode::InvalidRequest, error.what());
     } catch (const std::exception& error) {
-      // A storage failure is the server's, not the client's: 500, still in
+      // A storage failure is the server's, not the client's: 5xx, still in
       // the envelope so clients parse it like any other error.
-      json out{{"success", false}, {"error", std::string("InternalError: ") + error.what()}};
-      return {500, "application/json", out.dump()};
+      return refused(failure_refusal(error, context.config.data_dir));
     }
   }
   if (!allowed.empty()) {

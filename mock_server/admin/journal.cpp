@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/text_escape.hpp"
 #include "mock_server/admin/iso_time.hpp"
 
 namespace partcheck::mock {
@@ -14,21 +15,15 @@ constexpr std::string_view kRedacted = "<redacted>";
 constexpr std::array<std::string_view, 4> kSecretHeaders{"authorization", "x-token", "x-admin-key",
                                                          "proxy-authorization"};
 
-bool is_secret_header(std::string_view name) {
-  return std::any_of(kSecretHeaders.begin(), kSecretHeaders.end(), [&](std::string_view secret) {
-    return name.size() == secret.size() &&
-           std::equal(name.begin(), name.end(), secret.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == b;
-           });
-  });
+bool same_name(std::string_view name, std::string_view lower) {
+  return name.size() == lower.size() && std::equal(name.begin(), name.end(), lower.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
 }
 
-// Keeps the scheme of "Bearer <key>" (useful when checking AUTH-2) but
-// never the key itself. Idempotent: "Bearer <redacted>" stays as it is.
-std::string redact(std::string_view value) {
-  const auto space = value.find(' ');
-  if (space == std::string_view::npos) return std::string(kRedacted);
-  return std::string(value.substr(0, space + 1)) + std::string(kRedacted);
+bool is_secret_header(std::string_view name) {
+  return std::any_of(kSecretHeaders.begin(), kSecretHeaders.end(),
+                     [&](std::string_view secret) { return same_name(name, secret); });
 }
 
 nlohmann::json record_json(std::uint64_t seq, const RequestRecord& record) {
@@ -60,14 +55,28 @@ nlohmann::json record_json(std::uint64_t seq, const RequestRecord& record) {
 
 }  // namespace
 
+std::string kept_header_value(std::string_view name, std::string_view value) {
+  if (!is_secret_header(name)) return std::string(value);
+  // Authorization schemes ("Bearer", "Basic") stay visible (useful when
+  // checking AUTH-2); the credentials never. Idempotent.
+  const auto space = value.find(' ');
+  const bool has_scheme = same_name(name, "authorization") || same_name(name, "proxy-authorization");
+  if (!has_scheme || space == std::string_view::npos) return std::string(kRedacted);
+  return std::string(value.substr(0, space + 1)) + std::string(kRedacted);
+}
+
 Journal::Journal(std::size_t capacity) : capacity_(capacity) {}
 
 void Journal::record(const RequestRecord& record) {
   RequestRecord kept = record;
   // The session redacts already; a secret must not reach the journal even if
-  // a new code path forgets to.
+  // a new code path forgets to. Bytes that are not UTF-8 are kept as \xNN:
+  // one odd request must not make every later GET journal fail.
+  kept.method = escape_invalid_utf8(kept.method);
+  kept.target = escape_invalid_utf8(kept.target);
   for (auto& [name, value] : kept.headers) {
-    if (is_secret_header(name) && value != kRedacted) value = redact(value);
+    name = escape_invalid_utf8(name);
+    value = escape_invalid_utf8(kept_header_value(name, value));
   }
   std::lock_guard lock(mutex_);
   ++sequence_;

@@ -3,12 +3,19 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "mock_server/admin/request_record.hpp"
 
 namespace partcheck::mock {
+
+// The value of a request header as the server keeps it: secrets
+// (Authorization, Proxy-Authorization, X-Token, X-Admin-Key) are redacted,
+// an authorization scheme stays: "Bearer <redacted>".
+std::string kept_header_value(std::string_view name, std::string_view value);
 
 class Journal {
  public:

@@ -17,6 +17,11 @@ void Stats::record(const RequestRecord& record) {
   if (!record.code.empty()) ++errors_by_code_[record.code];
 }
 
+void Stats::connection_refused() {
+  std::lock_guard lock(mutex_);
+  ++connections_refused_;
+}
+
 nlohmann::json Stats::to_json() const {
   std::lock_guard lock(mutex_);
   nlohmann::json by_status = nlohmann::json::object();
@@ -30,6 +35,7 @@ nlohmann::json Stats::to_json() const {
       {"bytes_out", bytes_out_},
       {"parts", parts_},
       {"uploads_completed", uploads_completed_},
+      {"connections_refused", connections_refused_},
       {"by_status", std::move(by_status)},
       {"errors_by_code", std::move(errors)},
   };
@@ -37,7 +43,7 @@ nlohmann::json Stats::to_json() const {
 
 void Stats::clear() {
   std::lock_guard lock(mutex_);
-  requests_ = bytes_in_ = bytes_out_ = parts_ = uploads_completed_ = 0;
+  requests_ = bytes_in_ = bytes_out_ = parts_ = uploads_completed_ = connections_refused_ = 0;
   by_status_.clear();
   errors_by_code_.clear();
   since_ = std::chrono::system_clock::now();

@@ -15,7 +15,7 @@ struct ApiCall {
   const ServerConfig& config;
   const RequestTarget& target;
   std::string_view body;
-  std::string base_url;  // "http://host:port" for links: the Host header, else the listen address
+  const std::string& base_url;  // ServerContext::link_base
 };
 
 Reply handle_move(const ApiCall& call);

@@ -41,9 +41,29 @@ void Listener::accept() {
       });
       return;
     }
-    std::make_shared<Session>(std::move(socket), self->context_)->start();
+    self->admit(std::move(socket));
     self->accept();
   });
+}
+
+// --max-connections and --max-connections-per-peer: past them a connection is
+// closed at once, before it costs more than its descriptor.
+void Listener::admit(tcp::socket socket) {
+  const auto& config = context_.config;
+  auto peer = peer_of(socket);
+  auto admission = context_.sessions.admit(peer ? peer->address().to_string() : std::string(), config.max_connections,
+                                           config.max_connections_per_peer);
+  if (!admission) {
+    context_.stats.connection_refused();
+    boost::system::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  try {
+    std::make_shared<Session>(std::move(socket), context_, std::move(*admission))->start();
+  } catch (const std::exception&) {
+    // This connection is lost (the socket closes with it); the next is accepted.
+  }
 }
 
 }  // namespace partcheck::mock::http

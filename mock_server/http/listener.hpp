@@ -18,6 +18,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept();
+  void admit(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -69,7 +69,7 @@ std::variant<PartPlan, Refusal> plan_part(const PartHeaders& headers, const Requ
     return http_refusal(ErrorCode::InvalidHash, "the `hash` query parameter is missing", "HASH-1");
   if (!contract::is_uuid(*hash) && !policy.deviates("HASH-1"))
     return http_refusal(ErrorCode::InvalidHash, "`hash` must be a uuid (8-4-4-4-12 hex digits)", "HASH-1");
-  plan.hash = *hash;
+  plan.hash = contract::canonical_uuid(*hash);  // answers name the upload as the store keys it
 
   // CT-1/2/3; a missing type is octet-stream (decision 10).
   std::string media = headers.content_type ? lower(trim(headers.content_type->substr(0, headers.content_type->find(';'))))

@@ -28,10 +28,6 @@ Reply error_reply(const Refusal& refusal, const contract::PolicyOptions& policy)
   return reply;
 }
 
-std::string dump_json(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 Reply json_reply(int status, const nlohmann::json& body) {
   Reply reply;
   reply.status = status;
@@ -39,12 +35,15 @@ Reply json_reply(int status, const nlohmann::json& body) {
   return reply;
 }
 
-Reply server_error_reply(std::string_view what) {
-  Reply reply;
-  reply.status = 500;
-  reply.code = "StorageError";
-  reply.body = dump_json(nlohmann::json{{"success", false}, {"error", "StorageError: " + std::string(what)}});
+Reply failure_reply(std::exception_ptr error, const ServerConfig& config) {
+  auto reply = error_reply(failure_refusal(std::move(error), config.data_dir), config.policy);
+  reply.close = true;
+  if (reply.status == 503) reply.headers.emplace_back("Retry-After", "1");
   return reply;
+}
+
+Reply internal_error_reply(std::string_view what) {
+  return error_reply(http_refusal(contract::ErrorCode::InternalError, what), {});
 }
 
 }  // namespace partcheck::mock::http

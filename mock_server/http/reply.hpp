@@ -10,6 +10,7 @@
 
 #include "contract/error_code.hpp"
 #include "contract/upload_policy.hpp"
+#include "mock_server/failure.hpp"
 #include "mock_server/store/store.hpp"
 
 namespace partcheck::mock::http {
@@ -30,10 +31,10 @@ Refusal http_refusal(contract::ErrorCode code, std::string_view sentence, std::s
 // ERR-1 deviation a client error becomes 500 with a plain-text body instead.
 Reply error_reply(const Refusal& refusal, const contract::PolicyOptions& policy);
 Reply json_reply(int status, const nlohmann::json& body);
-// JSON text that never throws: bytes that are not UTF-8 (a bad name echoed
-// back) become U+FFFD.
-std::string dump_json(const nlohmann::json& value);
-// For failures that are the server's own (storage errors): 500, not a client code.
-Reply server_error_reply(std::string_view what);
+// The server's own failures, never a client code: an exception that reached
+// a handler's edge (mock/failure.hpp) closes the connection; a state that
+// should not happen is 500 InternalError.
+Reply failure_reply(std::exception_ptr error, const ServerConfig& config);
+Reply internal_error_reply(std::string_view what);
 
 }  // namespace partcheck::mock::http

@@ -11,12 +11,6 @@
 namespace partcheck::mock::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // A logfmt value: bare when it is plain, else quoted with escapes.
 std::string value(std::string_view text) {
   bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
@@ -51,10 +45,6 @@ std::string iso_time(std::chrono::system_clock::time_point when) {
 }
 
 }  // namespace
-
-bool is_secret_header(std::string_view name) {
-  return iequals(name, "Authorization") || iequals(name, "X-Token") || iequals(name, "X-Admin-Key");
-}
 
 std::string log_line(const RequestRecord& record) {
   char ms[32];

@@ -11,7 +11,4 @@ namespace partcheck::mock::http {
 std::string log_line(const RequestRecord& record);
 void write_log_line(const RequestRecord& record);
 
-// Header values that are secrets (API keys) are replaced before anything is kept.
-bool is_secret_header(std::string_view name);
-
 }  // namespace partcheck::mock::http

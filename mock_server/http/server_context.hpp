@@ -8,8 +8,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -22,9 +24,26 @@
 namespace partcheck::mock::http {
 
 class Session;
+class SessionRegistry;
+
+// One counted connection of a client address; uncounted when destroyed.
+class Admission {
+ public:
+  Admission(SessionRegistry& registry, std::string peer) : registry_(&registry), peer_(std::move(peer)) {}
+  Admission(Admission&& other) noexcept : registry_(std::exchange(other.registry_, nullptr)), peer_(std::move(other.peer_)) {}
+  Admission& operator=(Admission&&) = delete;
+  ~Admission();
+
+ private:
+  SessionRegistry* registry_;
+  std::string peer_;
+};
 
 class SessionRegistry {
  public:
+  // Counts a new connection from `peer` (its address), or nothing when that
+  // would pass `max_total` or `max_per_peer`: the caller closes it then.
+  std::optional<Admission> admit(const std::string& peer, std::size_t max_total, std::size_t max_per_peer);
   void add(const std::shared_ptr<Session>& session);
   void remove(const Session* session);
   void for_each(const std::function<void(const std::shared_ptr<Session>&)>& visit);
@@ -35,6 +54,11 @@ class SessionRegistry {
   std::mutex mutex_;
   std::condition_variable emptied_;
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<std::string, std::size_t> per_peer_;  // admitted connections by address
+  std::size_t admitted_ = 0;
+
+  friend class Admission;
+  void release(const std::string& peer);
 };
 
 struct ServerContext {
@@ -44,7 +68,9 @@ struct ServerContext {
   Journal& journal;
   Stats& stats;
   boost::asio::thread_pool& blocking;  // fsync-bound finish() calls, TTL sweeps
-  std::string listen_authority;        // "127.0.0.1:8080", for links when a request has no Host
+  // Download links start with this: --public-url, else http:// and the bound
+  // listen address; never the client's Host header (it could point anywhere).
+  std::string link_base;
   std::atomic<bool> stopping{false};
   SessionRegistry sessions;
 };

@@ -1,10 +1,13 @@
 #include "mock_server/http/session.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 
 #include "mock_server/admin/admin_api.hpp"
 #include "mock_server/http/api_handlers.hpp"
+#include "mock_server/http/framing.hpp"
 #include "mock_server/http/request_log.hpp"
 
 namespace partcheck::mock::http {
@@ -36,17 +39,29 @@ bool quiet_close_error(const beast::error_code& ec) {
 
 }  // namespace
 
-Session::Session(tcp::socket&& socket, ServerContext& context)
-    : context_(context), stream_(std::move(socket)), timer_(stream_.get_executor()) {
+std::optional<tcp::endpoint> peer_of(const tcp::socket& socket) {
   beast::error_code ec;
-  auto peer = stream_.socket().remote_endpoint(ec);
-  if (!ec) {
-    auto address = peer.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped()) address = address.to_v6().to_v4();
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) return std::nullopt;
+  if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped())
+    return tcp::endpoint(peer.address().to_v6().to_v4(), peer.port());
+  return peer;
+}
+
+Session::Session(tcp::socket&& socket, ServerContext& context, Admission admission)
+    : context_(context),
+      admission_(std::move(admission)),
+      stream_(std::move(socket)),
+      buffer_(kReadBufferBytes),
+      timer_(stream_.get_executor()),
+      deadline_(stream_.get_executor()) {
+  if (auto peer = peer_of(stream_.socket())) {
+    const auto address = peer->address();
     remote_loopback_ = address.is_loopback();
     remote_ = (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-              std::to_string(peer.port());
+              std::to_string(peer->port());
   }
+  beast::error_code ec;
   stream_.socket().set_option(tcp::no_delay(true), ec);
 }
 
@@ -54,24 +69,38 @@ Session::~Session() { context_.sessions.remove(this); }
 
 void Session::start() {
   context_.sessions.add(shared_from_this());
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  asio::dispatch(stream_.get_executor(), guarded([](Session& self) { self.read_header(); }));
 }
 
 void Session::stop(bool force) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
-    if (force || self->phase_ == Phase::Idle) self->close_now();
-  });
+  asio::post(stream_.get_executor(), guarded([force](Session& self) {
+    if (force || self.phase_ == Phase::Idle) self.close_now();
+  }));
 }
 
 void Session::read_header() {
   if (context_.stopping) return close_now();
   phase_ = Phase::Idle;
+  disarm_deadline();
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(context_.config.max_header_bytes));
+  parser_->header_limit(static_cast<std::uint32_t>(header_limit()));
   parser_->body_limit(boost::none);  // parts run to 5 GiB; their bodies are streamed
   stream_.expires_after(context_.config.idle_timeout);
+  if (buffer_.size() > 0) return read_header_rest();  // the next request came with the last one
+  // Between requests a connection may idle (--idle-timeout); the header
+  // deadline starts with the request's first byte.
+  stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadBufferBytes)),
+                          guarded([](Session& self, beast::error_code ec, std::size_t bytes) {
+                            if (ec) return self.on_header(ec);
+                            self.buffer_.commit(bytes);
+                            self.read_header_rest();
+                          }));
+}
+
+void Session::read_header_rest() {
+  arm_deadline(std::chrono::steady_clock::now() + context_.config.header_timeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+                           guarded([](Session& self, beast::error_code ec, std::size_t) { self.on_header(ec); }));
 }
 
 void Session::on_header(beast::error_code ec) {
@@ -90,12 +119,15 @@ void Session::on_header(beast::error_code ec) {
   body_complete_ = true;
   if (ec) {
     if (quiet_close_error(ec) && buffer_.size() == 0) return close_now();
+    if (deadline_passed_)
+      return too_slow("the request header was not complete within " +
+                      std::to_string(context_.config.header_timeout.count()) + " s");
     if (ec == beast::error::timeout || ec == asio::error::operation_aborted) return close_now();
     // The stream cannot be trusted after a framing error: answer, then close.
-    Reply reply = ec == bhttp::error::header_limit
+    Reply reply = ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow
                       ? error_reply(http_refusal(ErrorCode::HeaderTooLarge,
                                                  "the request header is larger than " +
-                                                     std::to_string(context_.config.max_header_bytes) + " bytes"),
+                                                     std::to_string(header_limit()) + " bytes"),
                                     context_.config.policy)
                       : error_reply(http_refusal(ErrorCode::InvalidRequest, "malformed HTTP request: " + ec.message()),
                                     context_.config.policy);
@@ -103,8 +135,11 @@ void Session::on_header(beast::error_code ec) {
     body_complete_ = false;
     return send(std::move(reply));
   }
+  disarm_deadline();
   dispatch();
 }
+
+std::size_t Session::header_limit() const { return std::min(context_.config.max_header_bytes, kReadBufferBytes); }
 
 std::optional<std::string> Session::header(bhttp::field name) const {
   const auto& fields = parser_->get();
@@ -125,8 +160,15 @@ void Session::dispatch() {
   record_.method = std::string(request.method_string());
   record_.target = std::string(request.target());
   for (const auto& field : request)
-    record_.headers.emplace_back(std::string(field.name_string()),
-                                 is_secret_header(field.name_string()) ? "(redacted)" : std::string(field.value()));
+    record_.headers.emplace_back(std::string(field.name_string()), kept_header_value(field.name_string(), field.value()));
+  if (auto problem = framing_problem(request)) {
+    // RFC 9112 6.3: the body's end is unknown, so the rest of the stream is
+    // not a request either (it may be one smuggled in the body).
+    auto reply = error_reply(http_refusal(ErrorCode::InvalidRequest, *problem), context_.config.policy);
+    reply.close = true;
+    body_complete_ = false;
+    return send(std::move(reply));
+  }
   keep_alive_ = request.keep_alive();
   expect_continue_ = iequals(header(bhttp::field::expect).value_or(""), "100-continue");
   chunked_ = parser_->chunked();
@@ -172,8 +214,7 @@ void Session::dispatch_admin(const Route&) {
 }
 
 Reply Session::small_body_reply() {
-  std::string base_url = "http://" + header(bhttp::field::host).value_or(context_.listen_authority);
-  ApiCall call{context_.store, context_.config, target_, small_body_, std::move(base_url)};
+  ApiCall call{context_.store, context_.config, target_, small_body_, context_.link_base};
   switch (route_.endpoint) {
     case Endpoint::Move: return handle_move(call);
     case Endpoint::GetLink: return handle_get_link(call, route_.id);
@@ -190,7 +231,7 @@ Reply Session::small_body_reply() {
       if (reply.status >= 400) reply.code = code_of(reply.body);
       return reply;
     }
-    default: return server_error_reply("no handler for this endpoint");
+    default: return internal_error_reply("no handler for this endpoint");
   }
 }
 
@@ -199,9 +240,9 @@ void Session::send(Reply reply) {
   if (faults_.delay.count() > 0 && !delayed_) {
     delayed_ = true;
     timer_.expires_after(faults_.delay);
-    timer_.async_wait([self = shared_from_this(), reply = std::move(reply)](beast::error_code) mutable {
-      self->send(std::move(reply));
-    });
+    timer_.async_wait(guarded([reply = std::move(reply)](Session& self, beast::error_code) mutable {
+      self.send(std::move(reply));
+    }));
     return;
   }
   const auto& request = parser_->get();
@@ -218,12 +259,14 @@ void Session::send(Reply reply) {
   record_.bytes_out = response_->body().size();
   record_.first_byte_ms = ms_since(header_time_);
   stream_.expires_after(context_.config.idle_timeout);
-  bhttp::async_write(stream_, *response_, [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
-    self->on_written(ec, close);
-  });
+  answering_ = true;
+  bhttp::async_write(stream_, *response_, guarded([close](Session& self, beast::error_code ec, std::size_t) {
+    self.on_written(ec, close);
+  }));
 }
 
 void Session::on_written(beast::error_code ec, bool close) {
+  answering_ = false;
   record_request();
   if (ec) return close_now();
   if (close) return close_gracefully();
@@ -253,10 +296,10 @@ void Session::close_gracefully() {
 void Session::drain() {
   auto buffer = body_buffer();
   stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            if (ec) return self->close_now();
-                            self->drain();
-                          });
+                          guarded([](Session& self, beast::error_code ec, std::size_t) {
+                            if (ec) return self.close_now();
+                            self.drain();
+                          }));
 }
 
 void Session::reset_hard() {
@@ -271,10 +314,34 @@ void Session::reset_hard() {
 
 void Session::close_now() {
   phase_ = Phase::Closed;
+  answering_ = false;
   upload_.reset();
   timer_.cancel();
+  deadline_.cancel();
   beast::error_code ec;
   stream_.socket().close(ec);
+}
+
+void Session::fail_request(std::exception_ptr error) noexcept {
+  try {
+    auto reply = failure_reply(error, context_.config);
+    log_note("the request failed: " + reply.body);
+    upload_.reset();
+    multipart_.reset();
+    // Too late to answer once the answer has begun (or nothing asked).
+    if (phase_ != Phase::Request || answering_ || !parser_) return close_now();
+    body_complete_ = false;
+    send(std::move(reply));
+  } catch (...) {
+    close_now();  // even the answer failed: the client sees the connection end
+  }
+}
+
+// A line on stderr for what the per-request line does not say. Failures are
+// logged even with --quiet: they are the server's own trouble.
+void Session::log_note(std::string_view note) const {
+  std::string line = "remote=" + remote_ + " note=\"" + std::string(note) + "\"\n";
+  [[maybe_unused]] auto n = ::write(2, line.data(), line.size());
 }
 
 std::span<std::byte> Session::body_buffer() {

@@ -35,6 +35,10 @@ namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// The client's address (an IPv4-mapped one as IPv4) and port; nothing when
+// the socket no longer knows its peer.
+std::optional<tcp::endpoint> peer_of(const tcp::socket& socket);
+
 class Session : public std::enable_shared_from_this<Session>, private MultipartSink {
  public:
   static constexpr std::size_t kBodyBufferBytes = 1024 * 1024;
@@ -42,8 +46,12 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   static constexpr std::uint64_t kDropLimit = 1024 * 1024;
   static constexpr std::size_t kSmallBodyLimit = 4 * 1024 * 1024;  // JSON and admin bodies
   static constexpr std::chrono::seconds kLingerTime{2};
+  // The read buffer holds a request header, a chunk header or a chunked
+  // trailer whole; past it the request is 431. Beast stores a field of
+  // 64 KiB or more by throwing, so this stays below that.
+  static constexpr std::size_t kReadBufferBytes = 60 * 1024;
 
-  Session(tcp::socket&& socket, ServerContext& context);
+  Session(tcp::socket&& socket, ServerContext& context, Admission admission);
   ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -60,9 +68,11 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
 
   // session.cpp: the request cycle
   void read_header();
+  void read_header_rest();
   void on_header(beast::error_code ec);
   void dispatch();
   void dispatch_admin(const Route& route);
+  std::size_t header_limit() const;
   std::optional<std::string> header(bhttp::field name) const;
   std::optional<std::string> header(std::string_view name) const;
   void send(Reply reply);
@@ -72,6 +82,33 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   void drain();
   void reset_hard();
   void close_now();
+
+  // Every completion handler is made by guarded(): an exception must not
+  // leave the strand, where it would end io.run() on this thread; it ends
+  // this request instead (fail_request), and the server goes on.
+  template <class Fn>
+  auto guarded(Fn fn) {
+    return [self = shared_from_this(), fn = std::move(fn)](auto&&... args) mutable {
+      try {
+        fn(*self, std::forward<decltype(args)>(args)...);
+      } catch (...) {
+        self->fail_request(std::current_exception());
+      }
+    };
+  }
+  // 500 InternalError / StorageError (503 without descriptors) and close;
+  // only a close once the answer has begun.
+  void fail_request(std::exception_ptr error) noexcept;
+  void log_note(std::string_view note) const;
+
+  // session_limits.cpp: deadlines against slow clients (--header-timeout,
+  // --min-body-rate): when one passes, the read under way is cancelled and
+  // the request answered 408 RequestTimeout (too_slow).
+  void arm_deadline(std::chrono::steady_clock::time_point when);
+  void disarm_deadline();
+  void arm_body_deadline();
+  void too_slow(const std::string& why);
+  std::string body_rate_text() const;
 
   // session_body.cpp: bodies and parts
   void start_part(const Route& route);
@@ -102,9 +139,15 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   void write_download_chunk();
 
   ServerContext& context_;
+  Admission admission_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   asio::steady_timer timer_;
+  asio::steady_timer deadline_;
+  bool deadline_passed_ = false;
+  // Bumped by every arm and disarm: a wait that had already expired when
+  // re-armed still runs, and must then do nothing.
+  std::uint64_t deadline_generation_ = 0;
   std::unique_ptr<std::byte[]> body_buffer_;
   std::string remote_;
   bool remote_loopback_ = false;
@@ -117,13 +160,14 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   Route route_{};
   FaultPlan faults_;
   RequestRecord record_;
-  std::chrono::steady_clock::time_point header_time_;
+  std::chrono::steady_clock::time_point header_time_;  // also where the body starts
   bool keep_alive_ = true;
   bool expect_continue_ = false;
   bool chunked_ = false;
   bool has_body_ = false;
   bool body_complete_ = true;
   bool delayed_ = false;
+  bool answering_ = false;  // a response (or a download) is being written
   std::uint64_t body_remaining_ = 0;  // Content-Length bodies
 
   BodyUse body_use_ = BodyUse::Drop;

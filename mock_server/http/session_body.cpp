@@ -1,7 +1,5 @@
 // Request bodies: a part streamed into storage, a small JSON body collected,
 // or a refused body read and dropped (docs/contract.md, decisions 1-3).
-#include <unistd.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -57,10 +55,10 @@ void Session::start_body(BodyUse use) {
   if (has_body_ && expect_continue_) {
     stream_.expires_after(context_.config.idle_timeout);
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) return self->close_now();
-                        self->read_body();
-                      });
+                      guarded([](Session& self, beast::error_code ec, std::size_t) {
+                        if (ec) return self.close_now();
+                        self.read_body();
+                      }));
     return;
   }
   read_body();
@@ -81,10 +79,11 @@ void Session::read_body() {
     auto buffer = body_buffer();
     auto want = static_cast<std::size_t>(std::min<std::uint64_t>(body_remaining_, read_window()));
     stream_.expires_after(context_.config.idle_timeout);
+    arm_body_deadline();
     stream_.async_read_some(asio::buffer(buffer.data(), want),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                              self->on_body_read(ec, bytes);
-                            });
+                            guarded([](Session& self, beast::error_code ec, std::size_t bytes) {
+                              self.on_body_read(ec, bytes);
+                            }));
     return;
   }
   auto buffer = body_buffer();
@@ -92,11 +91,13 @@ void Session::read_body() {
   body.data = buffer.data();
   body.size = read_window();
   stream_.expires_after(context_.config.idle_timeout);
+  arm_body_deadline();
   bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_chunked_read(ec); });
+                    guarded([](Session& self, beast::error_code ec, std::size_t) { self.on_chunked_read(ec); }));
 }
 
 void Session::on_body_read(beast::error_code ec, std::size_t bytes) {
+  if (ec && deadline_passed_) return too_slow(body_rate_text());
   if (ec) return body_broken("the connection ended " + std::to_string(body_remaining_) + " bytes before the body's end");
   body_remaining_ -= bytes;
   if (consume({body_buffer_.get(), bytes})) pace(bytes);
@@ -106,14 +107,18 @@ void Session::on_chunked_read(beast::error_code ec) {
   if (ec == bhttp::error::need_buffer) ec = {};
   auto& body = parser_->get().body();
   std::size_t bytes = read_window() - body.size;
+  if (ec && deadline_passed_) return too_slow(body_rate_text());
   if (ec) {
     if (ec == bhttp::error::partial_message || ec == asio::error::eof || ec == asio::error::connection_reset ||
         ec == beast::error::timeout || ec == asio::error::operation_aborted)
       return body_broken("the connection ended inside the chunked body");
     // Broken chunk framing: the connection cannot be read any further.
     upload_.reset();
-    auto reply = error_reply(http_refusal(ErrorCode::InvalidRequest, "malformed chunked body: " + ec.message()),
-                             context_.config.policy);
+    auto refusal = ec == bhttp::error::buffer_overflow
+                       ? http_refusal(ErrorCode::HeaderTooLarge, "a chunk header or the chunked trailer is larger than " +
+                                                                     std::to_string(kReadBufferBytes) + " bytes")
+                       : http_refusal(ErrorCode::InvalidRequest, "malformed chunked body: " + ec.message());
+    auto reply = error_reply(refusal, context_.config.policy);
     reply.close = true;
     return send(std::move(reply));
   }
@@ -129,10 +134,7 @@ void Session::body_broken(std::string_view why) {
   record_.status = 0;
   record_.code = "IncompleteBody";
   record_request();
-  if (!context_.config.quiet) {
-    std::string line = "remote=" + remote_ + " note=\"" + std::string(why) + "\"\n";
-    [[maybe_unused]] auto n = ::write(2, line.data(), line.size());
-  }
+  if (!context_.config.quiet) log_note(why);
   close_now();
 }
 
@@ -185,8 +187,8 @@ bool Session::consume_part(std::span<const std::byte> data) {
     auto reply = std::move(*sink_refusal_);
     sink_refusal_.reset();
     return refuse_during_body(std::move(reply));
-  } catch (const std::exception& e) {
-    return refuse_during_body(server_error_reply(e.what()));
+  } catch (...) {
+    return refuse_during_body(failure_reply(std::current_exception(), context_.config));
   }
   return true;
 }
@@ -224,16 +226,17 @@ void Session::pace(std::size_t bytes) {
   if (faults_.read_bytes_per_second == 0) return read_body();
   auto wait = std::chrono::microseconds(bytes * 1'000'000 / faults_.read_bytes_per_second);
   timer_.expires_after(wait);
-  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec) return self->close_now();
-    self->read_body();
-  });
+  timer_.async_wait(guarded([](Session& self, beast::error_code ec) {
+    if (ec) return self.close_now();
+    self.read_body();
+  }));
 }
 
 void Session::on_body_end() {
   body_complete_ = true;
+  disarm_deadline();
   switch (body_use_) {
-    case BodyUse::Drop: return send(std::move(pending_).value_or(server_error_reply("nothing to answer")));
+    case BodyUse::Drop: return send(std::move(pending_).value_or(internal_error_reply("nothing to answer")));
     case BodyUse::Collect: return send(small_body_reply());
     case BodyUse::Part: break;
   }
@@ -254,22 +257,30 @@ void Session::on_body_end() {
 // back to this session's strand. The upload (and its writer lock) is gone
 // before the client can see the answer and send the next part.
 void Session::finish_part() {
-  if (!upload_) return send(server_error_reply("the part has no upload"));
-  asio::post(context_.blocking, [self = shared_from_this(), upload = std::move(upload_)]() mutable {
+  if (!upload_) return send(internal_error_reply("the part has no upload"));
+  auto finish = [self = shared_from_this(), upload = std::move(upload_)]() mutable {
     std::optional<PartResult> result;
-    std::optional<Reply> failure;
+    std::exception_ptr failure;
     try {
       result = upload->finish();
-    } catch (const std::exception& e) {
-      failure = server_error_reply(e.what());
+    } catch (...) {
+      failure = std::current_exception();  // answered on the strand, as 500 and close
     }
     upload.reset();
-    asio::post(self->stream_.get_executor(), [self, result = std::move(result), failure = std::move(failure)] {
-      if (failure) return self->send(*failure);
-      self->record_.completed_upload = result->complete && !result->refusal;
-      self->send(part_reply(*result, self->part_->hash, self->part_->target.directory_id.has_value(),
-                            self->context_.config.policy));
+    auto answer = self->guarded([result = std::move(result), failure](Session& session) {
+      if (failure) std::rethrow_exception(failure);
+      session.record_.completed_upload = result->complete && !result->refusal;
+      session.send(part_reply(*result, session.part_->hash, session.part_->target.directory_id.has_value(),
+                              session.context_.config.policy));
     });
+    asio::post(self->stream_.get_executor(), std::move(answer));
+  };
+  // A pool thread has no last-resort handler: nothing may escape it.
+  asio::post(context_.blocking, [finish = std::move(finish)]() mutable {
+    try {
+      finish();
+    } catch (...) {
+    }
   });
 }
 

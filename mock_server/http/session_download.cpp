@@ -71,7 +71,7 @@ void Session::start_download(const std::string& token) {
   if (faults_.delay.count() > 0 && !delayed_) {  // the same fault as for small answers
     delayed_ = true;
     timer_.expires_after(faults_.delay);
-    timer_.async_wait([self = shared_from_this(), token](beast::error_code) { self->start_download(token); });
+    timer_.async_wait(guarded([token](Session& self, beast::error_code) { self.start_download(token); }));
     return;
   }
   download_reader_ = std::move(download.reader);
@@ -95,16 +95,18 @@ void Session::start_download(const std::string& token) {
   record_.status = static_cast<int>(status);
   record_.first_byte_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - header_time_).count();
   stream_.expires_after(context_.config.idle_timeout);
+  answering_ = true;
   bhttp::async_write_header(stream_, *download_serializer_,
-                            [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
-                              if (ec) return self->close_now();
-                              self->keep_alive_ = !close;
-                              self->write_download_chunk();
-                            });
+                            guarded([close](Session& self, beast::error_code ec, std::size_t) {
+                              if (ec) return self.close_now();
+                              self.keep_alive_ = !close;
+                              self.write_download_chunk();
+                            }));
 }
 
 void Session::write_download_chunk() {
   if (download_remaining_ == 0) {
+    answering_ = false;
     download_reader_.reset();
     download_serializer_.reset();
     record_request();
@@ -121,13 +123,13 @@ void Session::write_download_chunk() {
   }
   if (got == 0) return reset_hard();  // the header promised bytes that are not there: cut, never short
   stream_.expires_after(context_.config.idle_timeout);
-  asio::async_write(stream_, asio::buffer(buffer.data(), got), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-    if (ec) return self->close_now();
-    self->download_offset_ += n;
-    self->download_remaining_ -= n;
-    self->record_.bytes_out += n;
-    self->write_download_chunk();
-  });
+  asio::async_write(stream_, asio::buffer(buffer.data(), got), guarded([](Session& self, beast::error_code ec, std::size_t n) {
+    if (ec) return self.close_now();
+    self.download_offset_ += n;
+    self.download_remaining_ -= n;
+    self.record_.bytes_out += n;
+    self.write_download_chunk();
+  }));
 }
 
 }  // namespace partcheck::mock::http

@@ -15,7 +15,9 @@ namespace partcheck::mock {
 namespace {
 
 [[noreturn]] void fail(const char* what, const std::filesystem::path& path) {
-  throw StorageError(std::string(what) + " " + path.string() + ": " + std::strerror(errno));
+  auto message = std::string(what) + " " + path.string() + ": " + std::strerror(errno);
+  if (errno == EMFILE || errno == ENFILE) throw DescriptorsExhausted(message);
+  throw StorageError(message);
 }
 
 }  // namespace

@@ -17,6 +17,11 @@ namespace partcheck::mock {
 struct StorageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// Out of file descriptors (EMFILE, ENFILE): the disk is fine and the
+// condition passes, so clients hear 503 and may retry.
+struct DescriptorsExhausted : StorageError {
+  using StorageError::StorageError;
+};
 
 // One part on its way in. Destroyed without commit(): nothing of it is kept,
 // and the acknowledged bytes of the upload are as they were.

@@ -235,8 +235,9 @@ void PartUploadImpl::abort() noexcept {
 }  // namespace
 
 std::variant<std::unique_ptr<PartUpload>, Refusal> Store::begin_part(
-    const std::string& hash, const std::optional<ContentRange>& range, const PartTarget& target) {
+    const std::string& hash_as_sent, const std::optional<ContentRange>& range, const PartTarget& target) {
   auto& s = *impl_;
+  const auto hash = contract::canonical_uuid(hash_as_sent);
   if (!contract::is_uuid(hash) && (hash.empty() || !s.deviates("HASH-1")))
     return refuse(ErrorCode::InvalidHash, "hash '" + hash + "' is not a uuid", "HASH-1");
   if (target.directory_id && !contract::is_uuid(*target.directory_id))
@@ -244,6 +245,7 @@ std::variant<std::unique_ptr<PartUpload>, Refusal> Store::begin_part(
   if (target.name)
     if (auto problem = contract::name_problem(*target.name); !problem.empty())
       return refuse(ErrorCode::InvalidName, "file name: " + problem);
+  if (auto refusal = s.refuse_if_read_only()) return *refusal;
   s.maybe_sweep();
 
   PartUploadImpl::Start start;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "contract/uuid.hpp"
+#include "mock_server/failure.hpp"
 #include "mock_server/storage/disk_storage.hpp"
 #include "mock_server/storage/posix_file.hpp"
 
@@ -13,7 +14,7 @@ namespace partcheck::mock {
 namespace fs = std::filesystem;
 
 void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool durable) {
-  const auto text = value.dump();
+  const auto text = dump_json(value);
   auto temp = path;
   temp += "." + contract::new_uuid() + ".tmp";
   {

@@ -5,6 +5,7 @@
 
 #include "contract/file_name.hpp"
 #include "contract/uuid.hpp"
+#include "mock_server/failure.hpp"
 #include "mock_server/store/store_impl.hpp"
 
 namespace partcheck::mock {
@@ -102,13 +103,15 @@ void recover(StoreCore& s) {
 Store::Store(const ServerConfig& config, Clock& clock)
     : impl_((check_config(config), std::make_unique<Impl>(config, clock))) {
   auto& s = *impl_;
+  std::optional<nlohmann::json> stored;
   if (s.persistent) {
     remove_temp_files(config.data_dir);
     remove_temp_files(config.data_dir / "uploads");
     s.catalog_file = std::make_unique<VersionedJsonFile>(config.data_dir / "catalog.json", s.durable);
-    if (auto json = read_json(s.catalog_file->path())) {
+    stored = read_json(s.catalog_file->path());
+    if (stored) {
       try {
-        s.catalog.load(*json);
+        s.catalog.load(*stored);
       } catch (const nlohmann::json::exception& e) {
         throw StorageError(s.catalog_file->path().string() + " is damaged: " + e.what());
       }
@@ -116,12 +119,25 @@ Store::Store(const ServerConfig& config, Clock& clock)
   }
   set_up_directories(s);
   if (s.persistent) recover(s);
-  s.save_catalog();
+  // Written only when start-up changed something, so a server whose disk is
+  // full still starts; when the write fails it starts read-only instead.
+  if (stored && *stored == s.catalog.to_json()) return;
+  try {
+    s.save_catalog();
+  } catch (const StorageError& e) {
+    s.read_only = hide_data_dir(e.what(), config.data_dir);
+  }
 }
 
 Store::~Store() = default;
 
 const std::string& Store::root_directory_id() const { return impl_->catalog.root_id; }
+
+std::optional<std::string> Store::read_only_reason() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->read_only;
+}
+
 const ServerConfig& Store::config() const { return impl_->config; }
 Clock& Store::clock() { return impl_->clock; }
 
@@ -155,8 +171,9 @@ std::vector<UploadSummary> Store::uploads() const {
   return list;
 }
 
-bool Store::expire(const std::string& hash) {
+bool Store::expire(const std::string& hash_as_sent) {
   auto& s = *impl_;
+  const auto hash = contract::canonical_uuid(hash_as_sent);
   std::vector<std::shared_ptr<UploadRecord>> removed;
   {
     std::lock_guard lock(s.mutex);
@@ -183,7 +200,7 @@ std::variant<DirectoryInfo, Refusal> Store::add_directory(const DirectorySpec& s
       return refuse(ErrorCode::NameConflict, "a directory named '" + spec.name + "' exists already");
     s.catalog.add_directory(info, /*configured=*/false);
   }
-  s.save_catalog();
+  s.save_catalog_or_undo([&] { s.catalog.remove_directory(info.id); });
   return info;
 }
 

@@ -108,10 +108,15 @@ class Store {
   const std::string& root_directory_id() const;
   const ServerConfig& config() const;
   Clock& clock();
+  // Set when the catalog could not be written (a full disk at start): part
+  // uploads and moves are refused with 503 until a catalog write succeeds.
+  std::optional<std::string> read_only_reason() const;
 
   // The headers are known, the body not read: a PartUpload to stream the
   // body into, or why not. `range` empty: a whole-file body of unknown length
-  // (no Content-Range and no Content-Length), judged at finish().
+  // (no Content-Range and no Content-Length), judged at finish(). Hashes are
+  // taken in any case, and kept lower-case (contract::canonical_uuid), here
+  // and in every call below. Storage failures throw StorageError.
   std::variant<std::unique_ptr<PartUpload>, Refusal> begin_part(
       const std::string& hash, const std::optional<contract::ContentRange>& range,
       const PartTarget& target);

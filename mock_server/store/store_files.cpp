@@ -1,6 +1,7 @@
 // Files and directories: move (all or nothing), completion of directory
 // uploads, names with ` (n)` postfixes, download links and listings.
 #include <set>
+#include <tuple>
 
 #include "contract/file_name.hpp"
 #include "contract/uuid.hpp"
@@ -57,6 +58,27 @@ std::variant<NameChoice, Refusal> choose_name(const StoreCore& s, const std::str
                 "MOVE-3");
 }
 
+// What a move (or a directory upload's completion) changed in the catalog and
+// the upload table, so it can be taken back when the catalog cannot be
+// saved: a move answered 500 has not happened (decision 6, all or nothing).
+struct MoveUndo {
+  std::vector<std::string> added;  // file ids
+  std::vector<std::tuple<std::string, std::string, std::string>> rehomed;  // id, directory and name before
+  std::vector<FileInfo> dropped;                     // files that lost their name (MOVE-2/3 deviated)
+  std::vector<std::shared_ptr<UploadRecord>> taken;  // uploads that became files
+
+  void apply(StoreCore& s) const {  // under the mutex
+    for (const auto& id : added) s.catalog.remove_file(id);
+    for (const auto& [id, directory, name] : rehomed) s.catalog.rehome(id, directory, name);
+    for (const auto& file : dropped) s.catalog.add_file(file);
+    for (const auto& record : taken) {
+      record->moving = false;
+      record->removed = false;
+      s.uploads.emplace(record->hash, record);
+    }
+  }
+};
+
 std::string new_token() {
   auto token = contract::new_uuid() + contract::new_uuid();
   std::erase(token, '-');
@@ -68,6 +90,7 @@ std::string new_token() {
 std::variant<FileInfo, Refusal> StoreCore::complete_into_directory(const std::shared_ptr<UploadRecord>& record) {
   FileInfo file;
   std::optional<std::string> overwritten;
+  MoveUndo undo;
   {
     std::lock_guard lock(mutex);
     const auto& dir = *record->target.directory_id;
@@ -79,25 +102,33 @@ std::variant<FileInfo, Refusal> StoreCore::complete_into_directory(const std::sh
       return *refusal;
     }
     auto& chosen = std::get<NameChoice>(choice);
-    if (chosen.overwrites) catalog.remove_file(*chosen.overwrites);
+    if (chosen.overwrites) {
+      undo.dropped.push_back(*catalog.file(*chosen.overwrites));
+      catalog.remove_file(*chosen.overwrites);
+    }
     overwritten = chosen.overwrites;
     file = FileInfo{contract::new_uuid(), record->hash, chosen.name, dir, record->state->total, record->xxh3,
                     clock.now()};
     catalog.add_file(file);
+    undo.added.push_back(file.id);
     record->removed = true;
     uploads.erase(record->hash);
+    undo.taken.push_back(record);
   }
   std::vector<std::string> dropped;
   if (overwritten) dropped.push_back(*overwritten);
-  carry_out({Promotion{record, file, {}}}, dropped);
+  carry_out({Promotion{record, file, {}}}, dropped, [&] { undo.apply(*this); });
   return file;
 }
 
 std::variant<std::vector<FileInfo>, Refusal> Store::move(const std::string& directory_id,
-                                                         const std::vector<MoveItem>& items) {
+                                                         const std::vector<MoveItem>& items_as_sent) {
   auto& s = *impl_;
+  if (items_as_sent.empty()) return refuse(ErrorCode::InvalidRequest, "the move names no files");
+  if (auto refusal = s.refuse_if_read_only()) return *refusal;
   s.maybe_sweep();
-  if (items.empty()) return refuse(ErrorCode::InvalidRequest, "the move names no files");
+  std::vector<MoveItem> items;
+  for (const auto& item : items_as_sent) items.push_back({contract::canonical_uuid(item.hash), item.name});
   struct Planned {
     const MoveItem* item;
     std::shared_ptr<UploadRecord> record;  // a temporary upload, or else
@@ -109,6 +140,7 @@ std::variant<std::vector<FileInfo>, Refusal> Store::move(const std::string& dire
   std::vector<std::string> overwritten;
   std::vector<FileInfo> moved;
   std::vector<std::shared_ptr<UploadRecord>> expired_now;
+  MoveUndo undo;
   {
     std::lock_guard lock(s.mutex);
     const auto now = s.clock.now();
@@ -167,6 +199,7 @@ std::variant<std::vector<FileInfo>, Refusal> Store::move(const std::string& dire
       const auto& p = plan[i];
       const auto& choice = names[i];
       if (choice.overwrites && *choice.overwrites != p.file_id) {
+        undo.dropped.push_back(*s.catalog.file(*choice.overwrites));
         s.catalog.remove_file(*choice.overwrites);
         overwritten.push_back(*choice.overwrites);
       }
@@ -177,25 +210,35 @@ std::variant<std::vector<FileInfo>, Refusal> Store::move(const std::string& dire
         copy.name = choice.name;
         copy.created = now;
         s.catalog.add_file(copy);
+        undo.added.push_back(copy.id);
         promotions.push_back({nullptr, copy, p.file_id});
         moved.push_back(copy);
       } else if (!p.file_id.empty()) {
+        const auto* before = s.catalog.file(p.file_id);
+        undo.rehomed.emplace_back(p.file_id, before->directory_id, before->name);
         s.catalog.rehome(p.file_id, dir, choice.name);
         moved.push_back(*s.catalog.file(p.file_id));
       } else {
         FileInfo file{contract::new_uuid(), p.item->hash, choice.name, dir, p.size,
                       p.record->state->complete ? p.record->xxh3 : std::string(), now};
         s.catalog.add_file(file);
+        undo.added.push_back(file.id);
         p.record->moving = true;
         p.record->removed = true;
         s.uploads.erase(p.item->hash);
+        undo.taken.push_back(p.record);
         promotions.push_back({p.record, file, {}});
         moved.push_back(file);
       }
     }
   }
-  s.drop_removed(expired_now, {});
-  s.carry_out(promotions, overwritten);
+  s.carry_out(promotions, overwritten, [&] { undo.apply(s); });
+  try {
+    s.drop_removed(expired_now, {});
+  } catch (const std::exception&) {
+    // The move is saved, and with it these uploads' tombstones: the next
+    // start removes what is left of their bytes.
+  }
   return moved;
 }
 
@@ -208,12 +251,13 @@ std::variant<std::string, Refusal> Store::link_for_file(const std::string& file_
     if (!s.catalog.file(file_id)) return refuse(ErrorCode::NoSuchFile, "no file " + file_id, "LINK-1");
     s.catalog.links[token] = Link{file_id, {}, s.clock.now() + s.config.ttl};
   }
-  s.save_catalog();
+  s.save_catalog_or_undo([&] { s.catalog.links.erase(token); });
   return token;
 }
 
-std::variant<std::string, Refusal> Store::link_for_hash(const std::string& hash) {
+std::variant<std::string, Refusal> Store::link_for_hash(const std::string& hash_as_sent) {
   auto& s = *impl_;
+  const auto hash = contract::canonical_uuid(hash_as_sent);
   s.maybe_sweep();
   auto token = new_token();
   {
@@ -230,7 +274,7 @@ std::variant<std::string, Refusal> Store::link_for_hash(const std::string& hash)
     }
     s.catalog.links[token] = link;
   }
-  s.save_catalog();
+  s.save_catalog_or_undo([&] { s.catalog.links.erase(token); });
   return token;
 }
 

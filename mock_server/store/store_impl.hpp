@@ -30,12 +30,20 @@ struct StoreCore {
   std::map<std::string, std::shared_ptr<UploadRecord>, std::less<>> uploads;
   Clock::time_point next_sweep{};
   std::unique_ptr<VersionedJsonFile> catalog_file;
+  std::optional<std::string> read_only;  // why the catalog could not be saved (see Store::read_only_reason)
 
   bool deviates(std::string_view rule) const { return config.policy.deviates(rule); }
   bool parallel_parts() const { return config.policy.profile == contract::Profile::Lenient; }
 
   // --- persistence (call without the mutex) ---
+  // Throws StorageError; a save that works ends read-only mode.
   void save_catalog();
+  // save_catalog() for a change made under the mutex: when the save fails,
+  // `undo` (called under the mutex) takes the change back before the throw,
+  // so what the server answers 500 to has not happened.
+  void save_catalog_or_undo(const std::function<void()>& undo);
+  // While read-only: tries to save again; the refusal when that fails too.
+  std::optional<Refusal> refuse_if_read_only();
   void save_upload(UploadRecord& record);  // its current state
   void forget_upload_metadata(UploadRecord& record);
   std::filesystem::path upload_meta_path(const std::string& storage_key) const;
@@ -70,7 +78,9 @@ struct StoreCore {
   // A completed directory upload becomes a file of its target directory.
   // Called with the record marked `moving` and no part of it in flight.
   std::variant<FileInfo, Refusal> complete_into_directory(const std::shared_ptr<UploadRecord>& record);
-  void carry_out(const std::vector<Promotion>& promotions, const std::vector<std::string>& overwritten);
+  // `undo` as for save_catalog_or_undo; copies made for MOVE-8 are removed too.
+  void carry_out(const std::vector<Promotion>& promotions, const std::vector<std::string>& overwritten,
+                 const std::function<void()>& undo);
   std::string digest_of_upload(UploadRecord& record, std::uint64_t size);
 };
 

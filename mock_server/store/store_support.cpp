@@ -4,6 +4,7 @@
 #include <array>
 
 #include "contract/digest.hpp"
+#include "mock_server/failure.hpp"
 #include "mock_server/storage/make_storage.hpp"
 #include "mock_server/store/store_impl.hpp"
 
@@ -47,6 +48,33 @@ void StoreCore::save_catalog() {
     version = ++catalog_version;
   }
   catalog_file->write(version, snapshot);
+  std::lock_guard lock(mutex);
+  read_only.reset();
+}
+
+void StoreCore::save_catalog_or_undo(const std::function<void()>& undo) {
+  try {
+    save_catalog();
+  } catch (...) {
+    std::lock_guard lock(mutex);
+    undo();
+    throw;
+  }
+}
+
+std::optional<Refusal> StoreCore::refuse_if_read_only() {
+  {
+    std::lock_guard lock(mutex);
+    if (!read_only) return std::nullopt;
+  }
+  try {
+    save_catalog();
+    return std::nullopt;
+  } catch (const StorageError& e) {
+    return refuse(ErrorCode::ServiceUnavailable, "the server is read-only: its data dir cannot be written (" +
+                                                     hide_data_dir(e.what(), config.data_dir) +
+                                                     "); parts and moves work again once a write succeeds");
+  }
 }
 
 fs::path StoreCore::upload_meta_path(const std::string& storage_key) const {
@@ -142,10 +170,23 @@ std::optional<Refusal> StoreCore::check_directory_locked(const std::string& dire
   return std::nullopt;
 }
 
-void StoreCore::carry_out(const std::vector<Promotion>& promotions, const std::vector<std::string>& overwritten) {
-  for (const auto& p : promotions)
-    if (!p.copy_of.empty()) storage->copy_file(p.copy_of, p.file.id);
-  save_catalog();  // the catalog names the files first: a crash from here on is redone at start
+void StoreCore::carry_out(const std::vector<Promotion>& promotions, const std::vector<std::string>& overwritten,
+                          const std::function<void()>& undo) {
+  try {
+    for (const auto& p : promotions)
+      if (!p.copy_of.empty()) storage->copy_file(p.copy_of, p.file.id);
+    save_catalog();  // the catalog names the files first: a crash from here on is redone at start
+  } catch (...) {
+    try {
+      for (const auto& p : promotions)
+        if (!p.copy_of.empty()) storage->remove_file(p.file.id);
+    } catch (const std::exception&) {
+      // A copy left behind has no catalog entry: the next start removes it.
+    }
+    std::lock_guard lock(mutex);
+    undo();
+    throw;
+  }
   for (const auto& p : promotions) {
     if (!p.record) continue;
     const auto& state = p.record->state;

@@ -3,12 +3,6 @@
 // multipart bodies, hostile names, idle clients, Expect: 100-continue, and a
 // graceful SIGTERM. Each case: a clear 4xx JSON answer or a closed
 // connection, nothing stored, and the server keeps serving.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -18,88 +12,12 @@
 
 #include "contract/uuid.hpp"
 #include "tests/integration/support/mock_fixture.hpp"
+#include "tests/integration/support/raw_http.hpp"
 
 namespace partcheck::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A socket for requests no HTTP library would send.
-class Wire {
- public:
-  explicit Wire(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ADD_FAILURE() << "connect failed";
-  }
-  ~Wire() { ::close(fd_); }
-  Wire(const Wire&) = delete;
-  Wire& operator=(const Wire&) = delete;
-
-  bool send(const std::string& data) {
-    std::size_t at = 0;
-    while (at < data.size()) {
-      auto n = ::send(fd_, data.data() + at, data.size() - at, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      at += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
-
-  // Everything until the peer closes or `timeout` passes; `closed` says which.
-  std::string read_until_close(std::chrono::milliseconds timeout, bool* closed = nullptr) {
-    std::string data;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    if (closed) *closed = false;
-    while (true) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return data;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[65536];
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        if (closed) *closed = true;
-        return data;
-      }
-      data.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  // Reads until `text` has arrived (or timeout); returns all read so far.
-  std::string read_until(const std::string& text, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (received_.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      char buf[65536];
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      received_.append(buf, static_cast<std::size_t>(n));
-    }
-    return received_;
-  }
-
- private:
-  int fd_ = -1;
-  std::string received_;
-};
-
-int status_of(const std::string& response) {
-  return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
-}
-
-std::string code_of(const std::string& response) {
-  auto body = response.find("\r\n\r\n");
-  if (body == std::string::npos) return {};
-  auto json = nlohmann::json::parse(response.substr(body + 4), nullptr, false);
-  if (!json.is_object() || !json.contains("error")) return {};
-  auto error = json["error"].get<std::string>();
-  return error.substr(0, error.find(':'));
-}
 
 class MockHttpTest : public MockTest {
  protected:
@@ -122,7 +40,7 @@ class MockHttpTest : public MockTest {
 
 TEST_F(MockHttpTest, MalformedRequestLineIsRefusedAndClosed) {
   for (const std::string& junk : std::vector<std::string>{"GARBAGE\r\n\r\n", "GET /x HTTP/9\r\n\r\n", "G\x01T / HTTP/1.1\r\n\r\n"}) {
-    Wire wire(server().port());
+    RawConnection wire(server().host(), server().port());
     wire.send(junk);
     bool closed = false;
     auto response = wire.read_until_close(5s, &closed);
@@ -134,7 +52,7 @@ TEST_F(MockHttpTest, MalformedRequestLineIsRefusedAndClosed) {
 }
 
 TEST_F(MockHttpTest, MalformedHeaderLineIsRefused) {
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("POST /pub/v1/disk/directory/list HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n");
   bool closed = false;
   auto response = wire.read_until_close(5s, &closed);
@@ -144,7 +62,7 @@ TEST_F(MockHttpTest, MalformedHeaderLineIsRefused) {
 }
 
 TEST_F(MockHttpTest, HeadersOver16KiBAre431) {
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("GET /pub/v1/disk/download/x HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(20 * 1024, 'a') + "\r\n\r\n");
   bool closed = false;
   auto response = wire.read_until_close(5s, &closed);
@@ -162,7 +80,7 @@ TEST_F(MockHttpTest, UnknownPathIs404AndWrongMethodIs405) {
   auto wrong = api().get("/pub/v1/disk/file/upload?hash=" + contract::new_uuid());
   EXPECT_REFUSED(wrong, 405, "MethodNotAllowed");
 
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("DELETE /pub/v1/disk/file/move HTTP/1.1\r\nHost: x\r\n\r\n");
   auto response = wire.read_until("\r\n\r\n", 5s);
   EXPECT_EQ(status_of(response), 405);
@@ -172,7 +90,7 @@ TEST_F(MockHttpTest, UnknownPathIs404AndWrongMethodIs405) {
 TEST_F(MockHttpTest, BodyShorterThanDeclaredStoresNothing) {
   auto hash = contract::new_uuid();
   {
-    Wire wire(server().port());
+    RawConnection wire(server().host(), server().port());
     wire.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
               "Content-Range: bytes 0-1000/1000\r\nContent-Length: 1000\r\n\r\n" + file_bytes(7, 0, 500));
     wire.shutdown_send();
@@ -189,7 +107,7 @@ TEST_F(MockHttpTest, BodyShorterThanDeclaredStoresNothing) {
 
 TEST_F(MockHttpTest, BytesPastTheDeclaredLengthAreTheNextRequest) {
   auto hash = contract::new_uuid();
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
             "Content-Range: bytes 0-100/100\r\nContent-Length: 100\r\n\r\n" + file_bytes(3, 0, 100) +
             "these forty bytes are not an HTTP request\r\n\r\n");
@@ -206,7 +124,7 @@ TEST_F(MockHttpTest, BytesPastTheDeclaredLengthAreTheNextRequest) {
 
 TEST_F(MockHttpTest, ConflictingContentLengthAndChunkedIsRefused) {
   auto hash = contract::new_uuid();
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
             "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
   bool closed = false;
@@ -232,7 +150,7 @@ TEST_F(MockHttpTest, ChunkedBodiesAreStreamedAndChecked) {
   const std::uint64_t n = 3 * 1024 * 1024 + 17;
   auto body = file_bytes(11, 0, n);
   auto hash = contract::new_uuid();
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() + "Content-Range: " +
             content_range(0, n, n) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(body, 100000));
   auto response = wire.read_until("\"xxh3\"", 10s);
@@ -246,7 +164,7 @@ TEST_F(MockHttpTest, ChunkedBodiesAreStreamedAndChecked) {
 
   // A chunked body whose length differs from the range: LengthMismatch, nothing kept.
   auto short_hash = contract::new_uuid();
-  Wire second(server().port());
+  RawConnection second(server().host(), server().port());
   second.send("POST " + upload_target(short_hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
               "Content-Range: bytes 0-1000/1000\r\nTransfer-Encoding: chunked\r\n\r\n" +
               chunked(file_bytes(1, 0, 999), 300));
@@ -258,7 +176,7 @@ TEST_F(MockHttpTest, ChunkedBodiesAreStreamedAndChecked) {
 
 TEST_F(MockHttpTest, MultipartWithoutFileFieldOrWithBrokenBoundary) {
   auto send_multipart = [&](const std::string& hash, const std::string& body) {
-    Wire wire(server().port());
+    RawConnection wire(server().host(), server().port());
     wire.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
               "Content-Type: multipart/form-data; boundary=zzz\r\nContent-Length: " + std::to_string(body.size()) +
               "\r\n\r\n" + body);
@@ -312,7 +230,7 @@ TEST_F(MockHttpTest, HostileNamesAreRefusedAndNothingLeavesTheDataDir) {
                                  std::string(256, 'n')};
   for (const auto& name : names) {
     auto hash = contract::new_uuid();
-    Wire wire(server().port());
+    RawConnection wire(server().host(), server().port());
     wire.send("POST /pub/v1/disk/directory/" + root() + "/upload?hash=" + hash + "&name=" + name +
               " HTTP/1.1\r\nHost: x\r\n" + auth() + "Content-Length: 3\r\n\r\nabc");
     auto response = wire.read_until("}", 5s);
@@ -333,7 +251,7 @@ TEST_F(MockHttpTest, HostileNamesAreRefusedAndNothingLeavesTheDataDir) {
 
 TEST_F(MockHttpTest, IdleConnectionsAreCut) {
   start({"--idle-timeout", "1"});
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("POST /pub/v1/disk/directory/list HTTP/1.1\r\nHost: x\r\n");  // never finished
   bool closed = false;
   auto started = std::chrono::steady_clock::now();
@@ -343,7 +261,7 @@ TEST_F(MockHttpTest, IdleConnectionsAreCut) {
 
   // A body that stalls halfway is cut too, and nothing of it kept.
   auto hash = contract::new_uuid();
-  Wire stalled(server().port());
+  RawConnection stalled(server().host(), server().port());
   stalled.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
                "Content-Length: 100\r\n\r\n" + std::string(50, 'x'));
   stalled.read_until_close(10s, &closed);
@@ -354,7 +272,7 @@ TEST_F(MockHttpTest, IdleConnectionsAreCut) {
 TEST_F(MockHttpTest, ExpectContinueRefusesAnOversizedPartBeforeItsBody) {
   auto hash = contract::new_uuid();
   const std::uint64_t part = 5 * contract::GiB + 1, total = 2 * part;
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   wire.send("POST " + upload_target(hash) + " HTTP/1.1\r\nHost: x\r\n" + auth() + "Content-Range: " +
             content_range(0, part, total) + "\r\nContent-Length: " + std::to_string(part) +
             "\r\nExpect: 100-continue\r\n\r\n");
@@ -369,7 +287,7 @@ TEST_F(MockHttpTest, ExpectContinueRefusesAnOversizedPartBeforeItsBody) {
 
   // Accepted: 100 Continue first, then the answer.
   auto good = contract::new_uuid();
-  Wire accepted(server().port());
+  RawConnection accepted(server().host(), server().port());
   accepted.send("POST " + upload_target(good) + " HTTP/1.1\r\nHost: x\r\n" + auth() +
                 "Content-Range: bytes 0-10/10\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
   auto interim = accepted.read_until("\r\n\r\n", 5s);
@@ -380,7 +298,7 @@ TEST_F(MockHttpTest, ExpectContinueRefusesAnOversizedPartBeforeItsBody) {
 }
 
 TEST_F(MockHttpTest, SmallRefusedBodiesKeepTheConnection) {
-  Wire wire(server().port());
+  RawConnection wire(server().host(), server().port());
   std::string refused_part = "POST " + upload_target("not-a-uuid") + " HTTP/1.1\r\nHost: x\r\n" + auth() +
                              "Content-Length: 1000\r\n\r\n" + std::string(1000, 'z');
   std::string listing = "POST /pub/v1/disk/directory/list HTTP/1.1\r\nHost: x\r\n" + auth() +

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "contract/data_source.hpp"
 
 namespace partcheck::testing {
@@ -47,6 +49,40 @@ bool RawConnection::send_all(const char* data, std::size_t size) {
     size -= static_cast<std::size_t>(n);
   }
   return true;
+}
+
+void RawConnection::shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+
+std::string RawConnection::read_until_close(std::chrono::milliseconds timeout, bool* closed) {
+  std::string data;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (closed) *closed = false;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return data;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buf[65536];
+    auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (closed) *closed = true;
+      return data;
+    }
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+std::string RawConnection::read_until(const std::string& text, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (received_.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[65536];
+    auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    received_.append(buf, static_cast<std::size_t>(n));
+  }
+  return received_;
 }
 
 void RawConnection::send_head(const std::string& method, const std::string& target,
@@ -101,6 +137,19 @@ RawResponse RawConnection::read_response(int timeout_seconds) {
     response.body = data.substr(header_end + 4);
   }
   return response;
+}
+
+int status_of(const std::string& response) {
+  return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
+}
+
+std::string code_of(const std::string& response) {
+  auto body = response.find("\r\n\r\n");
+  if (body == std::string::npos) return {};
+  auto json = nlohmann::json::parse(response.substr(body + 4), nullptr, false);
+  if (!json.is_object() || !json.contains("error") || !json["error"].is_string()) return {};
+  auto error = json["error"].get<std::string>();
+  return error.substr(0, error.find(':'));
 }
 
 RawResponse post_generated_part(const std::string& host, int port, const std::string& target,

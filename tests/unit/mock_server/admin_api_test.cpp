@@ -139,6 +139,23 @@ TEST_F(AdminApi, ClockAdvanceValidatesSeconds) {
   EXPECT_TRUE(now["now"].get<std::string>().ends_with("Z"));
 }
 
+TEST_F(AdminApi, TargetsThatAreNotUtf8AreRefusedNotThrown) {
+  auto message = expect_error(400, "InvalidRequest", call("POST", "clock/advance", "seconds=%ff"));
+  EXPECT_NE(message.find("UTF-8"), std::string::npos) << message;
+  expect_error(400, "InvalidRequest", call("POST", "clock/advance", "seconds=\xff"));
+  expect_error(400, "InvalidRequest", call("POST", "uploads/\xff/expire"));
+  expect_error(400, "InvalidHash", call("POST", "uploads/%ff/expire"));
+  EXPECT_EQ(clock.offset().count(), 0);
+}
+
+TEST_F(AdminApi, ExpireTakesAHashInAnyCase) {
+  const std::string hash = "9b2e7c1a-1111-4222-8333-444455556666";
+  send_part(hash, 0, 10, 10);
+  auto expired = expect(200, call("POST", "uploads/9B2E7C1A-1111-4222-8333-444455556666/expire"));
+  EXPECT_EQ(expired["hash"], hash) << "answered in the canonical lower case";
+  EXPECT_TRUE(uploads().empty());
+}
+
 TEST_F(AdminApi, ClockAdvanceExpiresUploadsPastTheirTtl) {
   const auto hash = contract::new_uuid();
   send_part(hash, 0, 10, 10);

@@ -114,6 +114,24 @@ TEST(Journal, SecretsNeverReachTheJournal) {
   EXPECT_EQ(entry["headers"]["X-Request-Id"], "visible");
 }
 
+TEST(Journal, KeepsOnlyTheSchemeOfAnAuthorizationValue) {
+  EXPECT_EQ(kept_header_value("authorization", "Bearer k"), "Bearer <redacted>");
+  EXPECT_EQ(kept_header_value("Proxy-Authorization", "Basic dXNlcg=="), "Basic <redacted>");
+  EXPECT_EQ(kept_header_value("X-Token", "two words"), "<redacted>") << "X-Token has no scheme to keep";
+  EXPECT_EQ(kept_header_value("X-Request-Id", "a b"), "a b");
+}
+
+TEST(Journal, BytesThatAreNotUtf8AreKeptEscaped) {
+  Journal journal(2);
+  auto record = request("/pub/v1/\xff?x=\xfe");
+  record.headers = {{"X-Odd", "caf\xe9"}};
+  journal.record(record);
+  const auto entry = journal.to_json(1)["entries"][0];
+  EXPECT_NO_THROW(static_cast<void>(entry.dump())) << "strict JSON text: a later GET journal must not fail";
+  EXPECT_EQ(entry["target"], "/pub/v1/\\xff?x=\\xfe");
+  EXPECT_EQ(entry["headers"]["X-Odd"], "caf\\xe9");
+}
+
 TEST(IsoTime, FormatsUtcWithMilliseconds) {
   using namespace std::chrono;
   EXPECT_EQ(iso8601_utc(sys_days{year{1999} / 12 / 31} + hours(23) + minutes(59) + seconds(59) + milliseconds(999)),
