@@ -31,6 +31,8 @@ struct ServeFlags {
   std::vector<std::string> deviations;
   bool list_deviations = false;
   std::string storage = "disk";
+  std::string max_memory = "1GiB";
+  std::string max_total = "5TiB";
   std::string data_dir = "partcheck-data";
   std::string fsync = "always";
   std::string ttl = "3600s";
@@ -127,6 +129,13 @@ mock::ServerConfig make_config(const ServeFlags& flags) {
   else if (flags.storage == "memory") config.storage = mock::StorageKind::Memory;
   else if (flags.storage == "null") config.storage = mock::StorageKind::Null;
   else usage_error("--storage '" + flags.storage + "': expected disk, memory or null");
+  auto byte_size = [](const std::string& flag, const std::string& text) {
+    auto size = contract::parse_byte_size(text);
+    if (!size || *size.bytes == 0) usage_error(flag + " '" + text + "': expected a positive size (1GiB, 512MiB, 1073741824)");
+    return *size.bytes;
+  };
+  config.max_memory = byte_size("--max-memory", flags.max_memory);
+  config.policy.max_total = byte_size("--max-total", flags.max_total);
   config.data_dir = flags.data_dir;
   if (flags.fsync == "always") config.fsync = mock::FsyncPolicy::Always;
   else if (flags.fsync == "never") config.fsync = mock::FsyncPolicy::Never;
@@ -203,6 +212,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--root-dir-id", flags->root_dir_id, "The root directory's uuid (default: generated once)");
   cmd->add_option("--directory", flags->directories, "NAME[:quota=SIZE][:readonly] (repeatable)");
   cmd->add_option("--max-postfix", flags->max_postfix, "Highest ` (n)` name postfix")->capture_default_str();
+  cmd->add_option("--max-memory", flags->max_memory, "What memory storage may hold in all; more is refused with 507")
+      ->capture_default_str();
+  cmd->add_option("--max-total", flags->max_total, "Largest file size a part may declare; above it, 400 EntityTooLarge")
+      ->capture_default_str();
   cmd->add_option("--admin-key", flags->admin_key, "Open the /__mock/ API to non-loopback clients with this key");
   cmd->add_option("--idle-timeout", flags->idle_timeout, "Close connections idle this long")->capture_default_str();
   cmd->add_option("--header-timeout", flags->header_timeout,

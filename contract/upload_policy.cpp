@@ -108,6 +108,10 @@ PartDecision decide_part(const UploadState* existing, bool expired, const Conten
   if (len > kMaxPartSize && !opt.deviates("PART-2"))
     return refuse(ErrorCode::EntityTooLarge, "PART-2",
                   "EntityTooLarge: part " + range_text(range) + " is larger than 5 GiB");
+  if (range.total > opt.max_total)
+    return refuse(ErrorCode::EntityTooLarge, "PART-2",
+                  "EntityTooLarge: file " + range_text(range) + " declares more than the " +
+                      std::to_string(opt.max_total) + " bytes this server takes");
 
   if (!existing) {
     if (expired)

@@ -47,9 +47,15 @@ struct UploadState {
   bool covers_all() const { return contiguous_end() == total; }
 };
 
+// The largest declared file size accepted (--max-total): S3's object limit,
+// which the reference's S3-like store inherits. Above it a part is refused
+// from its headers, so no offset or sparse hole can run away with a server.
+inline constexpr std::uint64_t kDefaultMaxTotal = std::uint64_t{5} << 40;  // 5 TiB
+
 struct PolicyOptions {
   Profile profile = Profile::Strict;
   Deviations deviations;
+  std::uint64_t max_total = kDefaultMaxTotal;
   bool deviates(std::string_view rule) const { return deviations.contains(rule); }
 };
 

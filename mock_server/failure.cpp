@@ -60,6 +60,11 @@ Refusal failure_refusal(const std::exception& error, const fs::path& data_dir) {
   const auto text = hide_data_dir(error.what(), data_dir);
   if (dynamic_cast<const DescriptorsExhausted*>(&error) || (fs_error && descriptors_exhausted(fs_error->code())))
     return refuse(ErrorCode::ServiceUnavailable, "the server is out of file descriptors, try again: " + text);
+  if (dynamic_cast<const CapacityExceeded*>(&error)) {
+    auto refusal = refuse(ErrorCode::NotEnoughSpace, text);
+    refusal.status = 507;  // the mock's configured capacity, not the client's mistake nor a broken disk
+    return refusal;
+  }
   if (dynamic_cast<const StorageError*>(&error) || fs_error) return refuse(ErrorCode::StorageError, text);
   return refuse(ErrorCode::InternalError, text);
 }

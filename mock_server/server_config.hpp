@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "contract/upload_policy.hpp"
+#include "mock_server/storage/storage_backend.hpp"
 
 namespace partcheck::mock {
 
@@ -28,6 +29,7 @@ struct ServerConfig {
   std::vector<std::string> api_keys;  // empty: one is generated and printed
   contract::PolicyOptions policy;     // --profile and --deviate
   StorageKind storage = StorageKind::Disk;
+  std::uint64_t max_memory = kDefaultMaxMemory;  // memory storage holds at most this (--max-memory)
   std::filesystem::path data_dir = "partcheck-data";
   FsyncPolicy fsync = FsyncPolicy::Always;
   std::chrono::seconds ttl{3600};

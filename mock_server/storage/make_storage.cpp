@@ -9,7 +9,7 @@ namespace partcheck::mock {
 std::unique_ptr<StorageBackend> make_storage(const ServerConfig& config) {
   switch (config.storage) {
     case StorageKind::Disk: return std::make_unique<DiskStorage>(config.data_dir, config.fsync);
-    case StorageKind::Memory: return std::make_unique<MemoryStorage>();
+    case StorageKind::Memory: return std::make_unique<MemoryStorage>(config.max_memory);
     case StorageKind::Null: return std::make_unique<NullStorage>();
   }
   throw StorageError("unknown storage kind");

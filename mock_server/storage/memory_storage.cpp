@@ -12,15 +12,18 @@ class MemoryPartWriter final : public PartWriter {
  public:
   MemoryPartWriter(MemoryStorage& storage, std::string hash, std::uint64_t offset)
       : storage_(storage), hash_(std::move(hash)), offset_(offset) {}
+  ~MemoryPartWriter() override { storage_.release(buffer_.size()); }
 
   void write(std::span<const std::byte> data) override {
     if (committed_) throw StorageError("memory storage: write after commit");
+    storage_.reserve(data.size());  // throws CapacityExceeded before the buffer grows
     buffer_.insert(buffer_.end(), data.begin(), data.end());
   }
   void commit() override {
     if (committed_) return;
     storage_.store_part(hash_, offset_, buffer_);
     committed_ = true;
+    storage_.release(buffer_.size());
     MemoryStorage::Bytes().swap(buffer_);
   }
   void retarget(std::uint64_t offset) override { offset_ = offset; }
@@ -68,23 +71,52 @@ std::unique_ptr<PartWriter> MemoryStorage::open_part(const std::string& hash, st
   return std::make_unique<MemoryPartWriter>(*this, hash, offset);
 }
 
+std::string MemoryStorage::over_budget(std::uint64_t more) const {
+  return "NotEnoughSpace: memory storage holds at most " + std::to_string(max_bytes_) + " bytes (--max-memory); " +
+         std::to_string(held_) + " are held and this part needs " + std::to_string(more) + " more";
+}
+
+void MemoryStorage::reserve(std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  if (n > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(n));
+  held_ += n;
+}
+
+void MemoryStorage::release(std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  held_ -= std::min(held_, n);
+}
+
 void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, const Bytes& bytes) {
   std::lock_guard lock(mutex_);
   auto& slot = uploads_[hash];
   if (!slot) slot = std::make_shared<Bytes>();
-  if (slot->size() < offset + bytes.size()) slot->resize(offset + bytes.size());
+  if (slot->size() < offset + bytes.size()) {
+    // A part far past the bytes held (lenient profile) fills the hole with
+    // zeros: that memory counts too, and is refused before it is taken.
+    const auto growth = offset + bytes.size() - slot->size();
+    if (growth > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(growth));
+    held_ += growth;
+    slot->resize(offset + bytes.size());
+  }
   std::copy(bytes.begin(), bytes.end(), slot->begin() + static_cast<std::ptrdiff_t>(offset));
 }
 
 void MemoryStorage::trim_upload(const std::string& hash, std::uint64_t acknowledged) {
   std::lock_guard lock(mutex_);
   auto it = uploads_.find(hash);
-  if (it != uploads_.end() && it->second->size() > acknowledged) it->second->resize(acknowledged);
+  if (it != uploads_.end() && it->second->size() > acknowledged) {
+    held_ -= std::min(held_, it->second->size() - acknowledged);
+    it->second->resize(acknowledged);
+  }
 }
 
 void MemoryStorage::remove_upload(const std::string& hash) {
   std::lock_guard lock(mutex_);
-  uploads_.erase(hash);
+  if (auto it = uploads_.find(hash); it != uploads_.end()) {
+    held_ -= std::min(held_, it->second->size());
+    uploads_.erase(it);
+  }
 }
 
 std::unique_ptr<ContentReader> MemoryStorage::reader_for(std::shared_ptr<Bytes> bytes) {
@@ -114,11 +146,16 @@ std::unique_ptr<ContentReader> MemoryStorage::open_file(const std::string& file_
 
 void MemoryStorage::remove_file(const std::string& file_id) {
   std::lock_guard lock(mutex_);
-  files_.erase(file_id);
+  if (auto it = files_.find(file_id); it != files_.end()) {
+    held_ -= std::min(held_, it->second->size());
+    files_.erase(it);
+  }
 }
 
 void MemoryStorage::remove_all() {
   std::lock_guard lock(mutex_);
+  for (const auto* map : {&uploads_, &files_})
+    for (const auto& [key, bytes] : *map) held_ -= std::min(held_, bytes->size());
   uploads_.clear();
   files_.clear();
 }
@@ -133,6 +170,8 @@ void MemoryStorage::copy_file(const std::string& from_file_id, const std::string
   std::lock_guard lock(mutex_);
   auto it = files_.find(from_file_id);
   if (it == files_.end()) throw StorageError("memory storage: no file " + from_file_id + " to copy");
+  if (it->second->size() > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(it->second->size()));
+  held_ += it->second->size();
   files_[to_file_id] = std::make_shared<Bytes>(*it->second);
 }
 

@@ -13,6 +13,9 @@ namespace partcheck::mock {
 class MemoryStorage final : public StorageBackend {
  public:
   using Bytes = std::vector<std::byte>;
+  // Every byte held (uploads, files, parts still arriving) counts against
+  // `max_bytes`; a part that would pass it is refused (CapacityExceeded).
+  explicit MemoryStorage(std::uint64_t max_bytes = kDefaultMaxMemory) : max_bytes_(max_bytes) {}
 
   std::string_view name() const override { return "memory"; }
   bool keeps_content() const override { return true; }
@@ -35,10 +38,17 @@ class MemoryStorage final : public StorageBackend {
 
   // Called by a writer's commit: the part's bytes land at `offset`.
   void store_part(const std::string& hash, std::uint64_t offset, const Bytes& bytes);
+  // A writer's buffer grows by `n` (n may be "negative" through release).
+  void reserve(std::uint64_t n);
+  void release(std::uint64_t n);
 
  private:
   std::unique_ptr<ContentReader> reader_for(std::shared_ptr<Bytes> bytes);
 
+  std::string over_budget(std::uint64_t more) const;
+
+  const std::uint64_t max_bytes_;
+  std::uint64_t held_ = 0;      // bytes in uploads_ and files_ plus buffered parts, under mutex_
   mutable std::mutex mutex_;  // guards the maps and every Bytes in them
   std::map<std::string, std::shared_ptr<Bytes>, std::less<>> uploads_;
   std::map<std::string, std::shared_ptr<Bytes>, std::less<>> files_;

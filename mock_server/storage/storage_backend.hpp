@@ -23,6 +23,15 @@ struct DescriptorsExhausted : StorageError {
   using StorageError::StorageError;
 };
 
+// What memory storage holds at most unless --max-memory says otherwise.
+inline constexpr std::uint64_t kDefaultMaxMemory = std::uint64_t{1} << 30;  // 1 GiB
+
+// The storage's configured capacity would be exceeded (memory storage's
+// --max-memory): the mock's limit, not a broken disk; answered 507.
+struct CapacityExceeded : StorageError {
+  using StorageError::StorageError;
+};
+
 // One part on its way in. Destroyed without commit(): nothing of it is kept,
 // and the acknowledged bytes of the upload are as they were.
 class PartWriter {
