@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "mock_server/http/session.hpp"
@@ -9,16 +10,16 @@
 namespace partcheck::mock::http {
 
 Listener::Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context)
-    : io_(io), acceptor_(std::move(acceptor)), backoff_(io), context_(context) {}
+    : io_(io), strand_(boost::asio::make_strand(io)), acceptor_(std::move(acceptor)), backoff_(io), context_(context) {}
 
 boost::asio::ip::tcp::endpoint Listener::endpoint() const { return acceptor_.local_endpoint(); }
 
 void Listener::start() {
-  boost::asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
+  boost::asio::dispatch(strand_, [self = shared_from_this()] { self->accept(); });
 }
 
 void Listener::stop() {
-  boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+  boost::asio::post(strand_, [self = shared_from_this()] {
     boost::system::error_code ec;
     self->acceptor_.close(ec);
     self->backoff_.cancel();
@@ -26,7 +27,7 @@ void Listener::stop() {
 }
 
 void Listener::accept() {
-  acceptor_.async_accept(boost::asio::make_strand(io_), [self = shared_from_this()](
+  acceptor_.async_accept(boost::asio::make_strand(io_), boost::asio::bind_executor(strand_, [self = shared_from_this()](
                                                             boost::system::error_code ec, tcp::socket socket) {
     if (!self->acceptor_.is_open() || self->context_.stopping) return;
     if (ec) {
@@ -36,14 +37,14 @@ void Listener::accept() {
         [[maybe_unused]] auto n = ::write(2, line.data(), line.size());
       }
       self->backoff_.expires_after(std::chrono::milliseconds(50));
-      self->backoff_.async_wait([self](boost::system::error_code wait_ec) {
+      self->backoff_.async_wait(boost::asio::bind_executor(self->strand_, [self](boost::system::error_code wait_ec) {
         if (!wait_ec) self->accept();
-      });
+      }));
       return;
     }
     self->admit(std::move(socket));
     self->accept();
-  });
+  }));
 }
 
 // --max-connections and --max-connections-per-peer: past them a connection is

@@ -2,8 +2,10 @@
 // Accepts connections and gives each its own session on its own strand.
 #include <memory>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "mock_server/http/server_context.hpp"
 
@@ -21,6 +23,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void admit(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
+  // Accept completions, the back-off timer and stop() all run here: the
+  // acceptor is touched by one handler at a time, whatever thread runs it.
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;
   ServerContext& context_;
