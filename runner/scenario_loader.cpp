@@ -1,6 +1,7 @@
 #include "runner/scenario_loader.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -57,8 +58,18 @@ class Reader {
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& message) const {
     std::ostringstream out;
-    out << file_ << ":" << (node.Mark().line >= 0 ? node.Mark().line + 1 : 0) << ": " << field << ": "
-        << message;
+    // Keys come from the file: a NUL or control byte would cut or garble the message.
+    std::string shown;
+    for (unsigned char c : field) {
+      if (c < 0x20 || c == 0x7f) {
+        char hex[5];
+        std::snprintf(hex, sizeof hex, "\\x%02x", c);
+        shown += hex;
+      } else {
+        shown += static_cast<char>(c);
+      }
+    }
+    out << file_ << ":" << (node.Mark().line >= 0 ? node.Mark().line + 1 : 0) << ": " << shown << ": " << message;
     throw ScenarioError(out.str());
   }
 
@@ -90,7 +101,11 @@ class Reader {
   }
 
   // YAML -> JSON with every scalar kept as a string (`${}` is resolved later).
-  nlohmann::json to_json(const YAML::Node& node, const std::string& field) const {
+  // Aliases can make a YAML graph cyclic or exponentially large: depth and
+  // node count are bounded, so a hostile file is an error, not a hang.
+  nlohmann::json to_json(const YAML::Node& node, const std::string& field, int depth = 0) const {
+    if (depth > kMaxDepth) fail(node, field, "nested deeper than " + std::to_string(kMaxDepth) + " (an alias cycle?)");
+    if (++nodes_ > kMaxNodes) fail(node, field, "more than " + std::to_string(kMaxNodes) + " values (aliases expanding?)");
     if (node.IsNull()) return nullptr;
     if (node.IsScalar()) {
       if (kSizeParams.contains(last_segment(field)) && node.Scalar().find("${") == std::string::npos) {
@@ -102,11 +117,11 @@ class Reader {
     if (node.IsSequence()) {
       auto arr = nlohmann::json::array();
       int i = 0;
-      for (const auto& item : node) arr.push_back(to_json(item, field + "[" + std::to_string(i++) + "]"));
+      for (const auto& item : node) arr.push_back(to_json(item, field + "[" + std::to_string(i++) + "]", depth + 1));
       return arr;
     }
     auto obj = nlohmann::json::object();
-    for (const auto& kv : node) obj[kv.first.Scalar()] = to_json(kv.second, field + "." + kv.first.Scalar());
+    for (const auto& kv : node) obj[kv.first.Scalar()] = to_json(kv.second, field + "." + kv.first.Scalar(), depth + 1);
     return obj;
   }
 
@@ -319,11 +334,22 @@ class Reader {
     auto dot = field.rfind('.');
     return dot == std::string::npos ? field : field.substr(dot + 1);
   }
+  static constexpr int kMaxDepth = 64;
+  static constexpr std::size_t kMaxNodes = 100000;
   std::string file_;
+  mutable std::size_t nodes_ = 0;
 };
 
-void resolve_includes(std::vector<Step>& steps, const std::map<std::string, Step>& macros, int depth) {
+// Every step of a scenario once its includes are expanded; a macro including
+// another ten times, nine levels deep, would otherwise expand to 10^9 steps.
+constexpr std::size_t kMaxExpandedSteps = 100000;
+
+void resolve_includes(std::vector<Step>& steps, const std::map<std::string, Step>& macros, int depth,
+                      std::size_t& expanded) {
   for (auto& s : steps) {
+    if (++expanded > kMaxExpandedSteps)
+      throw ScenarioError(s.file + ":" + std::to_string(s.line) + ": include: the scenario expands to more than " +
+                          std::to_string(kMaxExpandedSteps) + " steps");
     if (s.kind == StepKind::Include) {
       const std::string name = s.spec.value("macro", "");
       auto it = macros.find(name);
@@ -333,7 +359,7 @@ void resolve_includes(std::vector<Step>& steps, const std::map<std::string, Step
         throw ScenarioError(s.file + ":" + std::to_string(s.line) + ": include: macros nest deeper than 16 (a cycle?)");
       s.steps = it->second.steps;
     }
-    resolve_includes(s.steps, macros, depth + 1);
+    resolve_includes(s.steps, macros, depth + 1, expanded);
   }
 }
 
@@ -341,7 +367,9 @@ void parse_text(const std::string& text, const std::string& file, std::vector<Sc
                 std::map<std::string, Step>& macros) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(text);
+    // One document per file. (yaml-cpp 0.7's LoadAll never returns on some
+    // inputs, a lone `,` among them: it adds empty documents forever.)
+    docs.push_back(YAML::Load(text));
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file + ":" + std::to_string(e.mark.line + 1) + ": yaml: " + e.msg);
   }
@@ -352,7 +380,8 @@ void parse_text(const std::string& text, const std::string& file, std::vector<Sc
 void finish(std::vector<Scenario>& scenarios, const std::map<std::string, Step>& macros) {
   std::map<std::string, const Scenario*> seen;
   for (auto& sc : scenarios) {
-    resolve_includes(sc.steps, macros, 0);
+    std::size_t expanded = 0;
+    resolve_includes(sc.steps, macros, 0, expanded);
     if (auto [it, fresh] = seen.emplace(sc.id, &sc); !fresh)
       throw ScenarioError(sc.file + ":" + std::to_string(sc.line) + ": id: '" + sc.id + "' is already used at " +
                           it->second->file + ":" + std::to_string(it->second->line));

@@ -107,3 +107,39 @@ TEST(ScenarioLoader, TheShippedSuiteLoadsAndCoversEveryRule) {
   for (const auto& s : scenarios) covered.insert(s.rules.begin(), s.rules.end());
   for (const auto& rule : partcheck::contract::all_rules()) EXPECT_TRUE(covered.contains(std::string(rule.id))) << rule.id;
 }
+
+// Found by the fuzzer (tests/fuzz/corpus/fuzz_scenario_loader/regression_*):
+// hostile files end in a `file:line: field: message` error, never a hang,
+// a stack overflow or gigabytes of memory.
+TEST(ScenarioLoader, HostileFilesAreErrorsNotHangs) {
+  EXPECT_NO_THROW(load_scenarios_from_string(",", "t.yaml"));  // yaml-cpp's LoadAll looped forever on this
+  const auto cycle = error_of("id: x\nrules: [PART-1]\nsteps:\n  - upload: {}\n    expect: {json: &a {x: [*a]}}\n");
+  EXPECT_NE(cycle.find("nested deeper than"), std::string::npos) << cycle;
+  // Nine levels of ten aliases each: 10^9 values once expanded.
+  std::string bomb = "id: x\nrules: [PART-1]\nsteps:\n  - request:\n      json:\n        a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    const std::string prev = std::string("*") + static_cast<char>(c - 1);
+    bomb += std::string("        ") + c + ": &" + c + " [" + prev;
+    for (int k = 1; k < 10; ++k) bomb += ", " + prev;
+    bomb += "]\n";
+  }
+  const auto many = error_of(bomb);
+  EXPECT_NE(many.find("more than 100000 values"), std::string::npos) << many;
+}
+
+TEST(ScenarioLoader, MacrosCannotFanOutWithoutBound) {
+  std::string yaml = "macros:\n  m0:\n    - wait: 1\n";
+  for (int i = 1; i <= 6; ++i) {
+    yaml += "  m" + std::to_string(i) + ":\n";
+    for (int k = 0; k < 10; ++k) yaml += "    - include: m" + std::to_string(i - 1) + "\n";
+  }
+  yaml += "scenarios:\n  - id: x\n    rules: [PART-1]\n    steps:\n      - include: m6\n";
+  const auto error = error_of(yaml);
+  EXPECT_NE(error.find("expands to more than 100000 steps"), std::string::npos) << error;
+}
+
+TEST(ScenarioLoader, AControlByteInAKeyIsShownNotCutShort) {
+  const auto error = error_of(std::string("id: x\nrules: [PART-1]\nsteps: []\n\"tit\\0le\": y\n"));
+  EXPECT_NE(error.find("tit\\x00le"), std::string::npos) << error;
+  EXPECT_NE(error.find("unknown"), std::string::npos) << error;
+}
