@@ -45,7 +45,6 @@ EmbeddedTarget::EmbeddedTarget(const EmbeddedOptions& options) {
                           "early-refusal",   "expect-continue", "name-limit-255", "upload-name-param"};
   target_.api.list_body = R"({"directoryID":"${dir}","limit":10000})";
   target_.api.move_id_path = "files.${i}.__id";
-  target_.probe = false;
 }
 
 EmbeddedTarget::~EmbeddedTarget() {

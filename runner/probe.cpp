@@ -65,7 +65,7 @@ class Prober {
     return r.status == 200 && json_path(r.body, "Link").has_value();
   }
 
-  bool probe_admin();
+  void probe_admin();
   bool probe_auth(std::string& hash, std::string& fatal);
   std::vector<std::string> directory_candidates();
   bool probe_directories(const std::string& hash, std::string& fatal);
@@ -82,7 +82,7 @@ class Prober {
 
 // A partcheck mock answers its admin API; its own decisions then count as
 // capabilities (clock, faults, the 255-byte name limit, `name=`).
-bool Prober::probe_admin() {
+void Prober::probe_admin() {
   HttpRequest req;
   req.method = "GET";
   req.target = "/__mock/health";
@@ -93,7 +93,6 @@ bool Prober::probe_admin() {
   for (const char* cap : {"admin", "clock", "faults"}) row(cap, mock, detail);
   row("name-limit-255", mock, mock ? "the mock's documented limit" : "not known for this target");
   row("upload-name-param", mock, mock ? "the mock's documented `name=`" : "not known for this target");
-  return mock;
 }
 
 bool Prober::probe_auth(std::string& hash, std::string& fatal) {

@@ -115,7 +115,7 @@ void ScenarioRun::run_download(const Step& step, const Scope& scope) {
 }
 
 void ScenarioRun::fetch_and_compare(const Step& step, FileModel& f, const std::string& link) {
-    std::string url = link.rfind("http", 0) == 0 ? link : target_.url + link;
+  std::string url = link.rfind("http", 0) == 0 ? link : target_.url + link;
   auto parsed = parse_url(url);
   if (!parsed) throw StepError("download: cannot use link '" + url + "'");
   HttpRequest get;

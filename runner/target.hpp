@@ -40,7 +40,6 @@ struct Target {
   TargetApi api;
   // Target config overrides of probed capabilities (`capabilities: {name: false}`).
   std::set<std::string, std::less<>> forced_on, forced_off;
-  bool probe = true;  // false for the embedded mock, whose capabilities are known
 
   bool has(std::string_view capability) const { return capabilities.contains(capability); }
   std::string host() const;
