@@ -1,12 +1,14 @@
 // `partcheck serve`: the reference mock server in the foreground. Flags fill
 // a ServerConfig; the banner's first three lines are a stable interface
-// (scripts and tests parse them); SIGINT/SIGTERM stop it gracefully.
+// (scripts and tests parse them), lines about TLS follow them;
+// SIGINT/SIGTERM stop it gracefully.
 #include <pthread.h>
 
 #include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,12 +21,17 @@
 #include "contract/uuid.hpp"
 #include "mock_server/deviations.hpp"
 #include "mock_server/server.hpp"
+#include "net/certificate.hpp"
 
 namespace partcheck::cli {
 namespace {
 
 struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
+  bool listen_given = false;  // --listen on the command line, not the default
+  std::optional<std::string> listen_tls;
+  std::optional<std::string> tls_cert, tls_key, tls_client_ca, tls_min_version;
+  bool tls_self_signed = false;
   unsigned threads = 2;
   std::vector<std::string> api_keys;
   std::string profile = "strict";
@@ -97,21 +104,82 @@ void list_deviations() {
   std::cout.flush();
 }
 
+mock::ListenAddress parse_listen(const std::string& flag, const std::string& text) {
+  mock::ListenAddress address;
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    usage_error(flag + " '" + text + "': expected HOST:PORT");
+  address.host = text.substr(0, colon);
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']')
+    address.host = address.host.substr(1, address.host.size() - 2);
+  try {
+    auto port = std::stoul(text.substr(colon + 1));
+    if (port > 65535) throw std::out_of_range("port");
+    address.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    usage_error(flag + " '" + text + "': the port must be 0-65535");
+  }
+  return address;
+}
+
+// Each file is read here, so a mistake is told by the flag that made it.
+void check_tls_files(const ServeFlags& flags) {
+  auto loaded = [](const std::string& flag, auto load) {
+    try {
+      return load();
+    } catch (const std::exception& e) {
+      usage_error(flag + " " + e.what());
+    }
+  };
+  if (flags.tls_cert) {
+    auto cert = loaded("--tls-cert", [&] { return net::load_certificate(*flags.tls_cert); });
+    auto key = loaded("--tls-key", [&] { return net::load_key(*flags.tls_key); });
+    if (!net::key_matches(*cert, *key))
+      usage_error("--tls-key '" + *flags.tls_key + "' is not the key of the certificate in --tls-cert '" +
+                  *flags.tls_cert + "'");
+  }
+  if (flags.tls_client_ca) loaded("--tls-client-ca", [&] { return net::load_certificate(*flags.tls_client_ca); });
+}
+
+// No TLS flag: plain HTTP on --listen. A certificate (--tls-cert and
+// --tls-key, or --tls-self-signed) without --listen-tls: HTTPS on --listen.
+// With --listen-tls: HTTPS there, and plain HTTP on --listen only when
+// --listen is given too.
+void tls_config(const ServeFlags& flags, mock::ServerConfig& config) {
+  if (flags.tls_cert && !flags.tls_key) usage_error("--tls-cert needs --tls-key (the certificate's private key)");
+  if (flags.tls_key && !flags.tls_cert) usage_error("--tls-key needs --tls-cert (the certificate of that key)");
+  if (flags.tls_self_signed && flags.tls_cert)
+    usage_error("--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key");
+  const bool tls = flags.tls_cert || flags.tls_self_signed;
+  const std::string needs_tls = " needs a certificate: --tls-cert and --tls-key, or --tls-self-signed";
+  if (flags.listen_tls && !tls) usage_error("--listen-tls" + needs_tls);
+  if (flags.tls_client_ca && !tls) usage_error("--tls-client-ca" + needs_tls);
+  if (flags.tls_min_version && !tls) usage_error("--tls-min-version" + needs_tls);
+  if (!tls) return;
+  mock::TlsConfig settings;
+  settings.self_signed = flags.tls_self_signed;
+  if (flags.tls_cert) {
+    settings.cert_file = *flags.tls_cert;
+    settings.key_file = *flags.tls_key;
+  }
+  if (flags.tls_client_ca) settings.client_ca_file = *flags.tls_client_ca;
+  settings.min_version = flags.tls_min_version.value_or("1.2");
+  if (settings.min_version != "1.2" && settings.min_version != "1.3")
+    usage_error("--tls-min-version '" + settings.min_version + "': expected 1.2 or 1.3");
+  check_tls_files(flags);
+  config.tls = std::move(settings);
+  if (flags.listen_tls) {
+    config.tls_listen = parse_listen("--listen-tls", *flags.listen_tls);
+    config.listen_plain = flags.listen_given;
+  }
+}
+
 mock::ServerConfig make_config(const ServeFlags& flags) {
   mock::ServerConfig config;
-  auto colon = flags.listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == flags.listen.size())
-    usage_error("--listen '" + flags.listen + "': expected HOST:PORT");
-  config.listen_host = flags.listen.substr(0, colon);
-  if (config.listen_host.size() > 2 && config.listen_host.front() == '[' && config.listen_host.back() == ']')
-    config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
-  try {
-    auto port = std::stoul(flags.listen.substr(colon + 1));
-    if (port > 65535) throw std::out_of_range("port");
-    config.listen_port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    usage_error("--listen '" + flags.listen + "': the port must be 0-65535");
-  }
+  auto listen = parse_listen("--listen", flags.listen);
+  config.listen_host = listen.host;
+  config.listen_port = listen.port;
+  tls_config(flags, config);
   if (flags.threads == 0) usage_error("--threads must be at least 1");
   config.threads = flags.threads;
   config.api_keys = flags.api_keys;
@@ -164,6 +232,24 @@ mock::ServerConfig make_config(const ServeFlags& flags) {
   return config;
 }
 
+// One write, so a reader that has the first three lines has the rest too.
+void print_banner(const mock::Server& server) {
+  std::string banner = "listening on " + server.url() + "\nroot directory " + server.root_directory_id() +
+                       "\napi key " + server.api_keys().front() + "\n";
+  if (!server.tls_url().empty() && server.tls_url() != server.url())
+    banner += "also listening on " + server.tls_url() + "\n";
+  if (!server.tls_certificate().empty()) {
+    auto path = std::filesystem::absolute(server.tls_certificate()).string();
+    banner += "TLS certificate: " + path;
+    if (server.tls_self_signed()) banner += " (self-signed; trust it with --cacert " + path + ")";
+    banner += "\n";
+  }
+  if (const auto& tls = server.config().tls; tls && tls->client_ca_file)
+    banner += "TLS client certificates: required, signed by a CA in " + tls->client_ca_file->string() + "\n";
+  std::fwrite(banner.data(), 1, banner.size(), stdout);
+  std::fflush(stdout);
+}
+
 void serve(const ServeFlags& flags) {
   if (flags.list_deviations) return list_deviations();
   auto config = make_config(flags);
@@ -184,9 +270,7 @@ void serve(const ServeFlags& flags) {
     throw CLI::RuntimeError(kExitUsage);
   }
   server->start();
-  std::printf("listening on %s\nroot directory %s\napi key %s\n", server->url().c_str(),
-              server->root_directory_id().c_str(), server->api_keys().front().c_str());
-  std::fflush(stdout);
+  print_banner(*server);
 
   int received = 0;
   sigwait(&signals, &received);
@@ -200,6 +284,15 @@ void add_serve_command(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
   auto* cmd = app.add_subcommand("serve", "Run the reference mock server of the upload/move API");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  cmd->add_option("--listen-tls", flags->listen_tls,
+                  "HOST:PORT to serve HTTPS on (plain HTTP stays on --listen when that is given too)");
+  cmd->add_option("--tls-cert", flags->tls_cert, "PEM certificate (chain) for HTTPS; with --tls-key");
+  cmd->add_option("--tls-key", flags->tls_key, "PEM private key of --tls-cert (unencrypted)");
+  cmd->add_flag("--tls-self-signed", flags->tls_self_signed,
+                "Serve HTTPS with a self-signed certificate kept in <data-dir>/tls/");
+  cmd->add_option("--tls-client-ca", flags->tls_client_ca,
+                  "Require client certificates signed by a CA in this PEM file (mutual TLS)");
+  cmd->add_option("--tls-min-version", flags->tls_min_version, "Lowest TLS version accepted: 1.2 (default) or 1.3");
   cmd->add_option("--threads", flags->threads, "I/O threads")->capture_default_str();
   cmd->add_option("--api-key", flags->api_keys, "An accepted API key (repeatable; none: one is generated)");
   cmd->add_option("--profile", flags->profile, "strict | s3 | lenient")->capture_default_str();
@@ -231,12 +324,15 @@ void add_serve_command(CLI::App& app) {
                   "Connections of one client address beyond this are closed at accept")
       ->capture_default_str();
   cmd->add_option("--public-url", flags->public_url,
-                  "Base URL of download links, e.g. https://files.example (default: the listen address)");
+                  "Base URL of download links, e.g. https://files.example (default: the listener the request came in on)");
   cmd->add_flag("--quiet", flags->quiet, "No per-request log lines on stderr");
   // A later flag overrides an earlier one (wrappers append to a base command line).
   for (auto* option : cmd->get_options())
     if (option->get_expected_max() == 1) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  cmd->callback([flags] { serve(*flags); });
+  cmd->callback([flags, cmd] {
+    flags->listen_given = cmd->count("--listen") > 0;
+    serve(*flags);
+  });
 }
 
 }  // namespace partcheck::cli

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -23,6 +24,8 @@
 #include "mock_server/http/server_context.hpp"
 #include "mock_server/http/session.hpp"
 #include "mock_server/store/store.hpp"
+#include "mock_server/tls_setup.hpp"
+#include "net/server_tls.hpp"
 
 namespace partcheck::mock {
 namespace {
@@ -50,6 +53,18 @@ tcp::endpoint resolve(asio::io_context& io, const std::string& host, std::uint16
   if (ec || results.empty())
     throw std::runtime_error("cannot resolve listen host '" + host + "': " + ec.message());
   return results.begin()->endpoint();
+}
+
+tcp::acceptor bind_acceptor(asio::io_context& io, const std::string& host, std::uint16_t port) {
+  auto endpoint = resolve(io, host, port);
+  tcp::acceptor acceptor(io);
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  return acceptor;
 }
 
 std::string authority(const tcp::endpoint& endpoint, const std::string& host) {
@@ -87,16 +102,19 @@ struct Server::Impl {
   Journal journal;
   Stats stats;
   std::unique_ptr<http::ServerContext> context;
-  // Declared after what sessions use: handlers still queued when the io
-  // context goes hold sessions, and their destructors reach the context.
+  std::optional<asio::ssl::context> tls_context;  // TLS sessions hold its SSL_CTX
+  TlsFiles tls_files;
+  // Declared after what sessions use (the above): handlers still queued when
+  // the io context goes hold sessions, and their destructors reach the context.
   asio::io_context io;
   asio::thread_pool blocking{kBlockingThreads};
-  std::shared_ptr<http::Listener> listener;
+  // Plain HTTP first when there is one; at most one of each kind.
+  std::vector<std::shared_ptr<http::Listener>> listeners;
   asio::steady_timer sweeper{io};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
-  std::string url;
+  std::string url, plain_url, tls_url;
 
   std::mutex mutex;
   std::condition_variable stopped_cv;
@@ -124,32 +142,49 @@ struct Server::Impl {
 
 Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
   auto& s = *impl_;
+  if (s.config.tls_listen && !s.config.tls) throw std::runtime_error("an HTTPS listener needs a TLS certificate");
+  const bool tls_apart = s.config.tls && s.config.tls_listen;
+  const bool plain = !s.config.tls || (tls_apart && s.config.listen_plain);
+  const auto tls_host = tls_apart ? s.config.tls_listen->host : s.config.listen_host;
+  const auto tls_port = tls_apart ? s.config.tls_listen->port : s.config.listen_port;
   s.store = std::make_unique<Store>(s.config, s.clock);
-  auto endpoint = resolve(s.io, s.config.listen_host, s.config.listen_port);
-  tcp::acceptor acceptor(s.io);
-  boost::system::error_code ec;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on " + s.config.listen_host + ":" + std::to_string(s.config.listen_port) +
-                             ": " + ec.message());
-  auto bound = acceptor.local_endpoint();
-  s.port = bound.port();
-  auto listen_authority = authority(bound, s.config.listen_host);
-  s.url = "http://" + listen_authority;
+  if (s.config.tls) {
+    s.tls_files = prepare_tls_files(s.config, tls_host);
+    s.tls_context.emplace(net::make_server_tls_context(
+        {s.tls_files.cert_file, s.tls_files.key_file, s.config.tls->client_ca_file, s.config.tls->min_version}));
+  }
+  std::optional<tcp::acceptor> plain_acceptor, tls_acceptor;
+  if (plain) {
+    plain_acceptor.emplace(bind_acceptor(s.io, s.config.listen_host, s.config.listen_port));
+    s.plain_url = "http://" + authority(plain_acceptor->local_endpoint(), s.config.listen_host);
+  }
+  if (s.tls_context) {
+    tls_acceptor.emplace(bind_acceptor(s.io, tls_host, tls_port));
+    s.tls_url = "https://" + authority(tls_acceptor->local_endpoint(), tls_host);
+  }
+  s.url = plain ? s.plain_url : s.tls_url;
+  s.port = (plain ? plain_acceptor : tls_acceptor)->local_endpoint().port();
   s.context.reset(new http::ServerContext{s.config, *s.store, s.faults, s.journal, s.stats, s.blocking,
-                                          link_base(s.config.public_url, s.url), {}, {}});
+                                          plain ? link_base(s.config.public_url, s.plain_url) : std::string(),
+                                          s.tls_context ? link_base(s.config.public_url, s.tls_url) : std::string(),
+                                          {}, {}});
   if (auto reason = s.store->read_only_reason())
     log_line("the data dir cannot be written (" + *reason +
              "): read-only, part uploads and moves answer 503 until a write succeeds");
-  s.listener = std::make_shared<http::Listener>(s.io, std::move(acceptor), *s.context);
+  if (plain_acceptor)
+    s.listeners.push_back(std::make_shared<http::Listener>(s.io, std::move(*plain_acceptor), *s.context));
+  if (tls_acceptor)
+    s.listeners.push_back(
+        std::make_shared<http::Listener>(s.io, std::move(*tls_acceptor), *s.context, &*s.tls_context));
 }
 
 Server::~Server() { stop(); }
 
 std::string Server::url() const { return impl_->url; }
+std::string Server::plain_url() const { return impl_->plain_url; }
+std::string Server::tls_url() const { return impl_->tls_url; }
+const std::filesystem::path& Server::tls_certificate() const { return impl_->tls_files.cert_file; }
+bool Server::tls_self_signed() const { return impl_->tls_files.self_signed; }
 std::uint16_t Server::port() const { return impl_->port; }
 const std::string& Server::root_directory_id() const { return impl_->store->root_directory_id(); }
 const std::vector<std::string>& Server::api_keys() const { return impl_->config.api_keys; }
@@ -164,7 +199,7 @@ void Server::start() {
     s.started = true;
   }
   s.work.emplace(s.io.get_executor());
-  s.listener->start();
+  for (auto& listener : s.listeners) listener->start();
   s.sweep();
   for (unsigned i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { run_io_until_stopped(s.io); });
 }
@@ -182,7 +217,7 @@ void Server::stop() {
     s.stopped = true;
   }
   s.context->stopping = true;
-  s.listener->stop();
+  for (auto& listener : s.listeners) listener->stop();
   asio::post(s.io, [&s] { s.sweeper.cancel(); });
   // Idle connections close now; busy ones after their answer (Connection: close).
   s.context->sessions.for_each([](const std::shared_ptr<http::Session>& session) { session->stop(false); });

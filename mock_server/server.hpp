@@ -2,6 +2,7 @@
 // The mock server as a library: `partcheck serve` runs one, and the runner and
 // the benchmark embed one (on a free port) when no target is given.
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,15 +15,23 @@ class Store;
 
 class Server {
  public:
-  // Opens the store and binds the listener (port 0: the kernel picks one).
-  // Throws std::runtime_error with a message for people when it cannot.
+  // Opens the store, sets up TLS and binds the listeners (port 0: the kernel
+  // picks one). Throws std::runtime_error with a message for people when it cannot.
   explicit Server(ServerConfig config);
   ~Server();  // stop()
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  std::string url() const;  // "http://127.0.0.1:PORT"
+  // The first listener: plain HTTP when there is one ("http://127.0.0.1:PORT"),
+  // else HTTPS; port() is its port.
+  std::string url() const;
   std::uint16_t port() const;
+  std::string plain_url() const;  // empty when only HTTPS is served
+  std::string tls_url() const;    // "https://127.0.0.1:PORT"; empty without TLS
+  // The certificate the HTTPS listener presents (empty without TLS), and
+  // whether it is the --tls-self-signed one in <data-dir>/tls/.
+  const std::filesystem::path& tls_certificate() const;
+  bool tls_self_signed() const;
   const std::string& root_directory_id() const;
   const std::vector<std::string>& api_keys() const;  // includes a generated one
   const ServerConfig& config() const;

@@ -22,9 +22,28 @@ struct DirectorySpec {           // --directory NAME[:quota=SIZE][:readonly]
   bool readonly = false;
 };
 
+// HTTPS (--tls-* flags): the certificate is the files given, or with
+// self_signed one made (and kept for the next start) in data_dir/tls/.
+struct TlsConfig {
+  std::filesystem::path cert_file, key_file;
+  bool self_signed = false;
+  std::optional<std::filesystem::path> client_ca_file;  // clients must show a certificate it signed
+  std::string min_version = "1.2";                      // "1.2" or "1.3"
+};
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;  // 0: the kernel picks
+};
+
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;  // 0: the kernel picks
+  // With `tls`: HTTPS on tls_listen when given (listen_host:listen_port then
+  // stays plain HTTP, unless listen_plain is false), else on listen_host:listen_port.
+  std::optional<TlsConfig> tls;
+  std::optional<ListenAddress> tls_listen;
+  bool listen_plain = true;
   unsigned threads = 2;
   std::vector<std::string> api_keys;  // empty: one is generated and printed
   contract::PolicyOptions policy;     // --profile and --deviate
@@ -50,7 +69,8 @@ struct ServerConfig {
   std::size_t max_connections_per_peer = 256;  // per client address
   std::size_t journal_capacity = 1000;
   // Where clients reach the server, for download links: "https://files.example"
-  // behind a proxy. Unset: http:// and the listen address actually bound.
+  // behind a proxy. Unset: the scheme and bound address of the listener the
+  // request came in on.
   std::optional<std::string> public_url;
   bool quiet = false;  // no per-request log lines on stderr
 };

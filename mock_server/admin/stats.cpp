@@ -22,6 +22,11 @@ void Stats::connection_refused() {
   ++connections_refused_;
 }
 
+void Stats::tls_handshake_failed() {
+  std::lock_guard lock(mutex_);
+  ++tls_handshake_failures_;
+}
+
 nlohmann::json Stats::to_json() const {
   std::lock_guard lock(mutex_);
   nlohmann::json by_status = nlohmann::json::object();
@@ -36,6 +41,7 @@ nlohmann::json Stats::to_json() const {
       {"parts", parts_},
       {"uploads_completed", uploads_completed_},
       {"connections_refused", connections_refused_},
+      {"tls_handshake_failures", tls_handshake_failures_},
       {"by_status", std::move(by_status)},
       {"errors_by_code", std::move(errors)},
   };
@@ -43,7 +49,7 @@ nlohmann::json Stats::to_json() const {
 
 void Stats::clear() {
   std::lock_guard lock(mutex_);
-  requests_ = bytes_in_ = bytes_out_ = parts_ = uploads_completed_ = connections_refused_ = 0;
+  requests_ = bytes_in_ = bytes_out_ = parts_ = uploads_completed_ = connections_refused_ = tls_handshake_failures_ = 0;
   by_status_.clear();
   errors_by_code_.clear();
   since_ = std::chrono::system_clock::now();

@@ -9,8 +9,14 @@
 
 namespace partcheck::mock::http {
 
-Listener::Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context)
-    : io_(io), strand_(boost::asio::make_strand(io)), acceptor_(std::move(acceptor)), backoff_(io), context_(context) {}
+Listener::Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context,
+                   boost::asio::ssl::context* tls)
+    : io_(io),
+      strand_(boost::asio::make_strand(io)),
+      acceptor_(std::move(acceptor)),
+      backoff_(io),
+      context_(context),
+      tls_(tls) {}
 
 boost::asio::ip::tcp::endpoint Listener::endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -61,7 +67,7 @@ void Listener::admit(tcp::socket socket) {
     return;
   }
   try {
-    std::make_shared<Session>(std::move(socket), context_, std::move(*admission))->start();
+    std::make_shared<Session>(std::move(socket), tls_, context_, std::move(*admission))->start();
   } catch (const std::exception&) {
     // This connection is lost (the socket closes with it); the next is accepted.
   }

@@ -1,9 +1,11 @@
 #pragma once
-// Accepts connections and gives each its own session on its own strand.
+// Accepts connections and gives each its own session on its own strand;
+// with a TLS context, the sessions speak HTTPS.
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -13,7 +15,9 @@ namespace partcheck::mock::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context);
+  // `tls` (null: plain HTTP) must outlive the listener and its sessions.
+  Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context,
+           boost::asio::ssl::context* tls = nullptr);
   void start();
   void stop();  // closes the acceptor; existing sessions are not touched
   boost::asio::ip::tcp::endpoint endpoint() const;
@@ -29,6 +33,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;
   ServerContext& context_;
+  boost::asio::ssl::context* tls_;
 };
 
 }  // namespace partcheck::mock::http

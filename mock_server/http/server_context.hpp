@@ -68,9 +68,12 @@ struct ServerContext {
   Journal& journal;
   Stats& stats;
   boost::asio::thread_pool& blocking;  // fsync-bound finish() calls, TTL sweeps
-  // Download links start with this: --public-url, else http:// and the bound
-  // listen address; never the client's Host header (it could point anywhere).
+  // Download links start with these: --public-url, else the scheme and bound
+  // address of the listener the request came in on (link_base for plain
+  // HTTP, tls_link_base for HTTPS); never the client's Host header (it could
+  // point anywhere).
   std::string link_base;
+  std::string tls_link_base;
   std::atomic<bool> stopping{false};
   SessionRegistry sessions;
 };

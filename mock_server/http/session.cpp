@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include "mock_server/admin/admin_api.hpp"
@@ -34,7 +35,13 @@ std::string code_of(const std::string& body) {
 bool quiet_close_error(const beast::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == asio::error::bad_descriptor ||
-         ec == bhttp::error::partial_message;
+         ec == bhttp::error::partial_message || ec == asio::ssl::error::stream_truncated;
+}
+
+// The TLS layer is set up by start(), not here: a plain stream costs nothing more.
+net::AnyStream open_stream(tcp::socket&& socket, asio::ssl::context* tls) {
+  if (tls) return net::AnyStream(beast::tcp_stream(std::move(socket)), *tls);
+  return net::AnyStream(beast::tcp_stream(std::move(socket)));
 }
 
 }  // namespace
@@ -48,28 +55,31 @@ std::optional<tcp::endpoint> peer_of(const tcp::socket& socket) {
   return peer;
 }
 
-Session::Session(tcp::socket&& socket, ServerContext& context, Admission admission)
+Session::Session(tcp::socket&& socket, asio::ssl::context* tls, ServerContext& context, Admission admission)
     : context_(context),
       admission_(std::move(admission)),
-      stream_(std::move(socket)),
+      stream_(open_stream(std::move(socket), tls)),
       buffer_(kReadBufferBytes),
       timer_(stream_.get_executor()),
       deadline_(stream_.get_executor()) {
-  if (auto peer = peer_of(stream_.socket())) {
+  if (auto peer = peer_of(stream_.tcp().socket())) {
     const auto address = peer->address();
     remote_loopback_ = address.is_loopback();
     remote_ = (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
               std::to_string(peer->port());
   }
   beast::error_code ec;
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  stream_.tcp().socket().set_option(tcp::no_delay(true), ec);
 }
 
 Session::~Session() { context_.sessions.remove(this); }
 
 void Session::start() {
   context_.sessions.add(shared_from_this());
-  asio::dispatch(stream_.get_executor(), guarded([](Session& self) { self.read_header(); }));
+  asio::dispatch(stream_.get_executor(), guarded([](Session& self) {
+    if (self.stream_.is_tls()) return self.begin_tls();
+    self.read_header();
+  }));
 }
 
 void Session::stop(bool force) {
@@ -85,7 +95,7 @@ void Session::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(header_limit()));
   parser_->body_limit(boost::none);  // parts run to 5 GiB; their bodies are streamed
-  stream_.expires_after(context_.config.idle_timeout);
+  stream_.tcp().expires_after(context_.config.idle_timeout);
   if (buffer_.size() > 0) return read_header_rest();  // the next request came with the last one
   // Between requests a connection may idle (--idle-timeout); the header
   // deadline starts with the request's first byte.
@@ -214,7 +224,8 @@ void Session::dispatch_admin(const Route&) {
 }
 
 Reply Session::small_body_reply() {
-  ApiCall call{context_.store, context_.config, target_, small_body_, context_.link_base};
+  const auto& base = stream_.is_tls() ? context_.tls_link_base : context_.link_base;
+  ApiCall call{context_.store, context_.config, target_, small_body_, base};
   switch (route_.endpoint) {
     case Endpoint::Move: return handle_move(call);
     case Endpoint::GetLink: return handle_get_link(call, route_.id);
@@ -258,7 +269,7 @@ void Session::send(Reply reply) {
   record_.code = reply.code;
   record_.bytes_out = response_->body().size();
   record_.first_byte_ms = ms_since(header_time_);
-  stream_.expires_after(context_.config.idle_timeout);
+  stream_.tcp().expires_after(context_.config.idle_timeout);
   answering_ = true;
   bhttp::async_write(stream_, *response_, guarded([close](Session& self, beast::error_code ec, std::size_t) {
     self.on_written(ec, close);
@@ -282,24 +293,31 @@ void Session::record_request() {
 
 // Closing right after an answer while the client is still sending would
 // reset the connection and could destroy the answer in flight; so stop
-// sending, read what still comes for a moment, then close.
+// sending, read what still comes for a moment, then close. TLS says
+// close_notify first (close_tls), then lingers the same way.
 void Session::close_gracefully() {
   phase_ = Phase::Closing;
   upload_.reset();
+  if (tls_ready_) return close_tls();
+  linger();
+}
+
+void Session::linger() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return close_now();
-  stream_.expires_after(kLingerTime);
+  stream_.tcp().expires_after(kLingerTime);
   drain();
 }
 
+// What comes now is only read to be dropped: raw from the TCP layer, not decrypted.
 void Session::drain() {
   auto buffer = body_buffer();
-  stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()),
-                          guarded([](Session& self, beast::error_code ec, std::size_t) {
-                            if (ec) return self.close_now();
-                            self.drain();
-                          }));
+  stream_.tcp().async_read_some(asio::buffer(buffer.data(), buffer.size()),
+                                guarded([](Session& self, beast::error_code ec, std::size_t) {
+                                  if (ec) return self.close_now();
+                                  self.drain();
+                                }));
 }
 
 void Session::reset_hard() {
@@ -308,7 +326,7 @@ void Session::reset_hard() {
   record_.code = "ConnectionReset";
   record_request();
   beast::error_code ec;
-  stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
+  stream_.tcp().socket().set_option(asio::socket_base::linger(true, 0), ec);
   close_now();
 }
 
@@ -319,7 +337,7 @@ void Session::close_now() {
   timer_.cancel();
   deadline_.cancel();
   beast::error_code ec;
-  stream_.socket().close(ec);
+  stream_.tcp().socket().close(ec);
 }
 
 void Session::fail_request(std::exception_ptr error) noexcept {

@@ -8,6 +8,10 @@
 // there into storage, so nothing is copied in between. Chunked bodies go
 // through the parser (one copy). Only one operation is in flight per session
 // at a time; all of them run on the session's strand.
+//
+// The stream is plain TCP or TLS (net::AnyStream): everything above reads
+// and writes it alike. A TLS session first does the server handshake
+// (session_tls.cpp); timeouts and closing work on its TCP layer.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -15,6 +19,7 @@
 #include <span>
 #include <string>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -27,6 +32,7 @@
 #include "mock_server/http/request_target.hpp"
 #include "mock_server/http/router.hpp"
 #include "mock_server/http/server_context.hpp"
+#include "net/any_stream.hpp"
 
 namespace partcheck::mock::http {
 
@@ -46,12 +52,15 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   static constexpr std::uint64_t kDropLimit = 1024 * 1024;
   static constexpr std::size_t kSmallBodyLimit = 4 * 1024 * 1024;  // JSON and admin bodies
   static constexpr std::chrono::seconds kLingerTime{2};
+  // How long a TLS close waits for the client's close_notify.
+  static constexpr std::chrono::seconds kTlsCloseTime{1};
   // The read buffer holds a request header, a chunk header or a chunked
   // trailer whole; past it the request is 431. Beast stores a field of
   // 64 KiB or more by throwing, so this stays below that.
   static constexpr std::size_t kReadBufferBytes = 60 * 1024;
 
-  Session(tcp::socket&& socket, ServerContext& context, Admission admission);
+  // `tls` set: the connection speaks TLS with that context.
+  Session(tcp::socket&& socket, asio::ssl::context* tls, ServerContext& context, Admission admission);
   ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -79,6 +88,7 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   void on_written(beast::error_code ec, bool close);
   void record_request();
   void close_gracefully();
+  void linger();
   void drain();
   void reset_hard();
   void close_now();
@@ -134,13 +144,22 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   void on_file_data(std::span<const std::byte> data) override;
   void on_file_end() override {}
 
+  // session_tls.cpp: the handshake, plain HTTP sent to a TLS listener, close_notify
+  void begin_tls();
+  void on_first_bytes(beast::error_code ec);
+  void on_handshake(beast::error_code ec);
+  void refuse_plain_http(unsigned char first);
+  void tls_failed(const std::string& why);  // counts and logs
+  void close_tls();
+
   // session_download.cpp
   void start_download(const std::string& token);
   void write_download_chunk();
 
   ServerContext& context_;
   Admission admission_;
-  beast::tcp_stream stream_;
+  net::AnyStream stream_;
+  bool tls_ready_ = false;  // handshake done, close_notify not yet sent
   beast::flat_buffer buffer_;
   asio::steady_timer timer_;
   asio::steady_timer deadline_;

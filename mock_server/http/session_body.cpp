@@ -1,6 +1,7 @@
 // Request bodies: a part streamed into storage, a small JSON body collected,
 // or a refused body read and dropped (docs/contract.md, decisions 1-3).
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include "mock_server/http/api_handlers.hpp"
@@ -53,7 +54,7 @@ bool Session::begin_upload(const PartTarget& target) {
 void Session::start_body(BodyUse use) {
   body_use_ = use;
   if (has_body_ && expect_continue_) {
-    stream_.expires_after(context_.config.idle_timeout);
+    stream_.tcp().expires_after(context_.config.idle_timeout);
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       guarded([](Session& self, beast::error_code ec, std::size_t) {
                         if (ec) return self.close_now();
@@ -78,7 +79,7 @@ void Session::read_body() {
     }
     auto buffer = body_buffer();
     auto want = static_cast<std::size_t>(std::min<std::uint64_t>(body_remaining_, read_window()));
-    stream_.expires_after(context_.config.idle_timeout);
+    stream_.tcp().expires_after(context_.config.idle_timeout);
     arm_body_deadline();
     stream_.async_read_some(asio::buffer(buffer.data(), want),
                             guarded([](Session& self, beast::error_code ec, std::size_t bytes) {
@@ -90,7 +91,7 @@ void Session::read_body() {
   auto& body = parser_->get().body();
   body.data = buffer.data();
   body.size = read_window();
-  stream_.expires_after(context_.config.idle_timeout);
+  stream_.tcp().expires_after(context_.config.idle_timeout);
   arm_body_deadline();
   bhttp::async_read(stream_, buffer_, *parser_,
                     guarded([](Session& self, beast::error_code ec, std::size_t) { self.on_chunked_read(ec); }));
@@ -110,7 +111,8 @@ void Session::on_chunked_read(beast::error_code ec) {
   if (ec && deadline_passed_) return too_slow(body_rate_text());
   if (ec) {
     if (ec == bhttp::error::partial_message || ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == beast::error::timeout || ec == asio::error::operation_aborted)
+        ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::ssl::error::stream_truncated)  // a TLS client gone without close_notify
       return body_broken("the connection ended inside the chunked body");
     // Broken chunk framing: the connection cannot be read any further.
     upload_.reset();

@@ -16,7 +16,7 @@ void Session::arm_deadline(std::chrono::steady_clock::time_point when) {
     if (ec || generation != self.deadline_generation_) return;  // re-armed or disarmed meanwhile
     self.deadline_passed_ = true;
     beast::error_code ignored;
-    self.stream_.socket().cancel(ignored);  // the read under way ends with operation_aborted
+    self.stream_.tcp().socket().cancel(ignored);  // the read under way ends with operation_aborted
   }));
 }
 

@@ -48,6 +48,15 @@ std::string read_line(int fd, std::chrono::steady_clock::time_point deadline) {
   }
 }
 
+// "http://HOST:PORT" or "https://[::1]:PORT" -> HOST and PORT (brackets kept).
+void split_url(const std::string& url, std::string& host, int& port) {
+  auto scheme = url.find("://");
+  auto hostport = scheme == std::string::npos ? url : url.substr(scheme + 3);
+  auto colon = hostport.rfind(':');
+  host = hostport.substr(0, colon);
+  port = std::stoi(hostport.substr(colon + 1));
+}
+
 std::string after_prefix(const std::string& line, const std::string& prefix) {
   if (line.rfind(prefix, 0) != 0)
     throw std::runtime_error("unexpected banner line '" + line + "', wanted '" + prefix + "...'");
@@ -112,7 +121,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 ServerProcess::ServerProcess(std::vector<std::string> args) {
   std::vector<std::string> argv{kPartcheck, "serve"};
   bool has_listen = false;
-  for (const auto& a : args) has_listen = has_listen || a == "--listen";
+  for (const auto& a : args) has_listen = has_listen || a == "--listen" || a == "--listen-tls";
   if (!has_listen) argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
   argv.insert(argv.end(), args.begin(), args.end());
   start(argv, true);
@@ -142,15 +151,28 @@ void ServerProcess::start(const std::vector<std::string>& argv, bool partcheck_b
     if (partcheck_banner) {
       root_dir_id_ = after_prefix(read_line(stdout_fd_, deadline), "root directory ");
       api_key_ = after_prefix(read_line(stdout_fd_, deadline), "api key ");
+      // The TLS lines come in the same write as the first three: what is
+      // in the pipe now is all of them.
+      pollfd more{stdout_fd_, POLLIN, 0};
+      while (poll(&more, 1, 0) > 0 && (more.revents & POLLIN)) {
+        auto line = read_line(stdout_fd_, deadline);
+        if (line.rfind("also listening on ", 0) == 0) tls_url_ = after_prefix(line, "also listening on ");
+        if (line.rfind("TLS certificate: ", 0) == 0) {
+          auto rest = after_prefix(line, "TLS certificate: ");
+          tls_certificate_ = rest.substr(0, rest.find(" ("));  // "PATH (self-signed; ...)"
+        }
+      }
     }
   } catch (const std::exception& e) {
     kill_hard();
     throw std::runtime_error(std::string(e.what()) + "\nserver log:\n" + log());
   }
-  auto hostport = url_.substr(std::strlen("http://"));
-  auto colon = hostport.rfind(':');
-  host_ = hostport.substr(0, colon);
-  port_ = std::stoi(hostport.substr(colon + 1));
+  split_url(url_, host_, port_);
+  if (url_.rfind("https://", 0) == 0) tls_url_ = url_;
+  if (!tls_url_.empty()) {
+    std::string tls_host;
+    split_url(tls_url_, tls_host, tls_port_);
+  }
 }
 
 ServerProcess::~ServerProcess() {

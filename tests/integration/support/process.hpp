@@ -38,8 +38,11 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = {},
                           std::chrono::seconds timeout = std::chrono::seconds(300));
 
-// `partcheck serve --listen 127.0.0.1:0 ...`, waiting for its three banner
-// lines: `listening on http://HOST:PORT`, `root directory <uuid>`, `api key <key>`.
+// `partcheck serve --listen 127.0.0.1:0 ...` (no --listen added when the args
+// have --listen or --listen-tls), waiting for its three banner lines:
+// `listening on http[s]://HOST:PORT`, `root directory <uuid>`, `api key <key>`,
+// and taking the TLS lines that come with them: `also listening on
+// https://HOST:PORT` (plain and TLS listeners at once), `TLS certificate: PATH ...`.
 class ServerProcess {
  public:
   explicit ServerProcess(std::vector<std::string> args);  // args after `serve`
@@ -51,9 +54,14 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  const std::string& url() const { return url_; }  // http://127.0.0.1:PORT
+  const std::string& url() const { return url_; }  // http://127.0.0.1:PORT (https:// when TLS only)
   const std::string& host() const { return host_; }
   int port() const { return port_; }
+  // The HTTPS listener (the first line's or the `also listening on` one):
+  // its URL and port, empty and 0 without TLS; the certificate it serves.
+  const std::string& tls_url() const { return tls_url_; }
+  int tls_port() const { return tls_port_; }
+  const std::string& tls_certificate() const { return tls_certificate_; }
   const std::string& root_dir_id() const { return root_dir_id_; }
   const std::string& api_key() const { return api_key_; }
   pid_t pid() const { return pid_; }
@@ -73,8 +81,8 @@ class ServerProcess {
   bool reaped_ = false;
   int status_ = 0;
   TempDir log_;
-  std::string url_, host_, root_dir_id_, api_key_;
-  int port_ = 0;
+  std::string url_, host_, root_dir_id_, api_key_, tls_url_, tls_certificate_;
+  int port_ = 0, tls_port_ = 0;
 };
 
 }  // namespace partcheck::testing
