@@ -178,7 +178,8 @@ void add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Run the conformance scenarios against a target (default: an embedded mock)");
   cmd->add_option("paths", flags->paths, "Scenario files or directories (default: scenarios/)");
   add_target_flags(*cmd, flags->target);
-  cmd->add_option("--rules", flags->rules, "Only scenarios covering rules with these id prefixes (AUTH, RANGE-2)");
+  cmd->add_option("--rules", flags->rules, "Only scenarios covering rules with these id prefixes (AUTH,RANGE-2 or repeated)")
+      ->delimiter(',');
   cmd->add_option("--level", flags->level, "Only scenarios of this level or stronger: must|should|info");
   cmd->add_option("--jobs", flags->jobs, "Scenarios run at once")->check(CLI::Range(1u, 256u));
   cmd->add_flag("--strict", flags->strict, "Report missed SHOULD rules as FAIL instead of NON-STRICT");

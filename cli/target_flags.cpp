@@ -1,5 +1,6 @@
 #include "cli/target_flags.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -19,13 +20,16 @@ namespace {
 }  // namespace
 
 void add_target_flags(CLI::App& cmd, TargetFlags& flags) {
-  auto* url = cmd.add_option("--target", flags.url, "Base URL of the server under test, http://host:port");
+  auto* url = cmd.add_option("--target", flags.url,
+                             "Base URL of the server under test, http(s)://host[:port][/mount] (a gateway's mount path "
+                             "goes before /pub/v1)");
   cmd.add_option("--target-config", flags.config, "Target config YAML (url, api key, directories, capabilities, api)")
       ->excludes(url);
   cmd.add_option("--api-key", flags.api_key, "API key (default: PARTCHECK_API_KEY)");
   cmd.add_option("--directory", flags.directory,
                  "A writable directory id for moves (default: found through the directory listing)");
   cmd.add_option("--timeout", flags.timeout_s, "Seconds a request may take before it counts as a hang (default 30)");
+  add_transport_flags(cmd, flags.transport);
 }
 
 runner::Target target_from_flags(const TargetFlags& flags, const std::string& command) {
@@ -38,9 +42,12 @@ runner::Target target_from_flags(const TargetFlags& flags, const std::string& co
       if (!flags.api_key.empty()) target.api_key = flags.api_key;
     } else {
       target = runner::target_from_url(flags.url, flags.api_key.empty() && env ? env : flags.api_key);
-      if (target.host().empty()) stop(kExitUsage, command, "--target: expected http://host:port, not '" + flags.url + "'");
     }
+    apply_transport_flags(flags.transport, target.transport);
+    runner::attach_transport(target);
   } catch (const runner::ScenarioError& e) {
+    stop(kExitUsage, command, e.what());
+  } catch (const std::invalid_argument& e) {
     stop(kExitUsage, command, e.what());
   }
   if (!flags.directory.empty()) {
@@ -48,7 +55,9 @@ runner::Target target_from_flags(const TargetFlags& flags, const std::string& co
     target.directories.writable = flags.directory;
   }
   if (target.api_key.empty()) stop(kExitUsage, command, "no API key: give --api-key KEY or set PARTCHECK_API_KEY");
-  if (!runner::target_reachable(target)) stop(kExitUnreachable, command, "target " + target.url + " is unreachable");
+  const auto timeout = std::chrono::milliseconds(static_cast<long>(std::min(flags.timeout_s, 10.0) * 1000));
+  if (auto why = runner::unreachable_reason(target, timeout); !why.empty())
+    stop(kExitUnreachable, command, "target " + target.name + " is unreachable: " + why);
   return target;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // The flags that name a target (`--target`, `--target-config`, `--api-key`,
-// `--directory`) shared by `partcheck run` and `partcheck probe`, and the
-// step that turns them into a probed runner::Target.
+// `--directory`, and the transport flags: TLS, proxy, headers) shared by
+// `partcheck run` and `partcheck probe`, and the step that turns them into a
+// probed runner::Target.
 #include <chrono>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/transport_flags.hpp"
 #include "runner/probe.hpp"
 #include "runner/target.hpp"
 
@@ -18,6 +20,7 @@ struct TargetFlags {
   std::string api_key;
   std::string directory;
   double timeout_s = 30;
+  TransportFlags transport;
 };
 
 void add_target_flags(CLI::App& cmd, TargetFlags& flags);

@@ -27,6 +27,7 @@ EmbeddedTarget::EmbeddedTarget(const EmbeddedOptions& options) {
   server_->start();
 
   target_.url = server_->url();
+  attach_transport(target_);
   target_.name = "embedded mock (" + options.profile;
   for (const auto& d : options.deviations) target_.name += ", deviate " + d;
   target_.name += ")";

@@ -48,7 +48,7 @@ void FileModel::accept(std::uint64_t start, std::uint64_t end) { accepted.emplac
 
 ScenarioRun::ScenarioRun(const Scenario& scenario, const Target& target, const ExecOptions& options)
     : scenario_(scenario), target_(target), options_(options),
-      client_(target.host(), target.port(), options.timeout) {
+      client_(target.connector, options.timeout) {
   result_.id = scenario.id;
   result_.title = scenario.title;
   result_.file = scenario.file;
@@ -217,7 +217,7 @@ HttpResponse ScenarioRun::exchange(const Step& step, const std::string& label, c
   RequestLog log = answered(number, label, request.method, target_.url + request.target, response);
   for (const auto& [k, v] : request.headers)
     log.headers.emplace_back(k, is_credential(k, v, target_.api_key) ? v.substr(0, v.size() - target_.api_key.size()) + "***" : v);
-  log.curl = curl_command(target_.url, request, body_args, target_.api_key);
+  log.curl = curl_command(target_.url, request, body_args, target_.api_key, target_.transport);
 
   std::lock_guard lock(mutex_);
   result_.transcript.push_back(std::move(log));

@@ -195,7 +195,7 @@ void ScenarioRun::run_raw(const Step& step, const Scope& scope) {
   std::lock_guard lock(mutex_);
   RequestLog log = answered(number, step.name.empty() ? "raw" : step.name, data.substr(0, data.find(' ')),
                             target_.url, r);
-  log.curl = "printf %s " + shell_bytes(data, target_.api_key) + " | nc " + target_.host() + " " + std::to_string(target_.port());
+  log.curl = "printf %s " + shell_bytes(data, target_.api_key) + " | " + raw_pipe_command(target_.connector->origin(), target_.transport);
   result_.transcript.push_back(log);
   last_ = r;
   if (!step.name.empty()) named_[step.name] = r;

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "net/transport_error.hpp"
 
 namespace partcheck::runner {
 namespace {
@@ -33,41 +34,71 @@ bool has_header(const Headers& headers, std::string_view name) {
 // so a server that hangs produces an error instead of a stuck run.
 class Connection {
  public:
-  Connection(std::chrono::milliseconds timeout) : stream_(ioc_), timeout_(timeout) {}
+  explicit Connection(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 
-  beast::error_code connect(const std::string& host, std::uint16_t port) {
-    tcp::resolver resolver(ioc_);
-    beast::error_code ec;
-    auto endpoints = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) return ec;
-    stream_.expires_after(timeout_);
-    stream_.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    run();
-    return ec;
+  // "" when connected, else the problem in words (and its fix).
+  std::string connect(const net::Connector& connector, bool raw) {
+    try {
+      stream_ = connector.connect_blocking(ioc_, timeout_, raw);
+      return {};
+    } catch (const net::TransportError& e) {
+      return e.full();
+    }
   }
 
   beast::error_code write(asio::const_buffer data) {
     beast::error_code ec;
-    stream_.expires_after(timeout_);
-    asio::async_write(stream_, data, [&](beast::error_code e, std::size_t) { ec = e; });
-    run();
+    bool done = false;
+    stream_->tcp().expires_after(timeout_);
+    asio::async_write(*stream_, data, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    run_until(done);
     return ec;
   }
 
+  // Whether the server has begun to answer (an early refusal) while the body
+  // is still going out. On plain TCP any byte waiting says so. Over TLS bytes
+  // may be housekeeping (TLS 1.3 sends session tickets after the handshake),
+  // so a read through TLS is started and left running beside the writes
+  // (one read and one write may be in flight at once); its bytes are the
+  // start of the answer that read() then parses.
   bool response_waiting() {
+    if (buffer_.size() > 0 || early_done_) return true;
     beast::error_code ec;
-    return stream_.socket().available(ec) > 0 || buffer_.size() > 0;
+    const bool bytes = stream_->tcp().socket().available(ec) > 0;
+    if (!stream_->is_tls()) return bytes;
+    if (!early_reading_ && !bytes) return false;
+    if (!early_reading_) {
+      early_reading_ = true;
+      stream_->tcp().expires_never();  // a long body may outlast any read timeout; read() bounds the wait
+      stream_->async_read_some(buffer_.prepare(16 * 1024), [this](beast::error_code e, std::size_t n) {
+        buffer_.commit(n);
+        early_error_ = e;
+        early_reading_ = false;
+        early_done_ = true;
+      });
+    }
+    ioc_.restart();
+    ioc_.poll();
+    return early_done_;
   }
 
   // Reads one response (status line, headers, body into `sink` or `out.body`).
   // An interim 1xx answer returns after its headers.
   beast::error_code read(HttpResponse& out, const BodySink& sink) {
+    if (auto ec = finish_early_read()) return ec;
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);
     beast::error_code ec;
-    stream_.expires_after(timeout_);
-    http::async_read_header(stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-    run();
+    bool done = false;
+    stream_->tcp().expires_after(timeout_);
+    http::async_read_header(*stream_, buffer_, parser, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    run_until(done);
     if (ec) return ec;
     out.status = static_cast<int>(parser.get().result_int());
     out.headers.clear();
@@ -77,9 +108,13 @@ class Connection {
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
-      stream_.expires_after(timeout_);
-      http::async_read(stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-      run();
+      done = false;
+      stream_->tcp().expires_after(timeout_);
+      http::async_read(*stream_, buffer_, parser, [&](beast::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      run_until(done);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) return ec;
       const std::size_t got = chunk.size() - parser.get().body().size;
@@ -90,20 +125,42 @@ class Connection {
   }
 
  private:
-  void run() {
+  // Runs handlers until `done`: a read started by response_waiting() may
+  // still be in flight, so "until there is no work" could wait for it.
+  void run_until(const bool& done) {
     ioc_.restart();
-    ioc_.run();
+    while (!done && ioc_.run_one() > 0) {
+    }
   }
+
+  // The read response_waiting() started, waited for within the timeout.
+  beast::error_code finish_early_read() {
+    if (early_reading_) {
+      ioc_.restart();
+      const auto deadline = Clock::now() + timeout_;
+      while (early_reading_ && ioc_.run_one_until(deadline) > 0) {
+      }
+      if (early_reading_) {
+        stream_->tcp().close();  // cancels the read; its handler runs once more
+        ioc_.restart();
+        while (early_reading_ && ioc_.run_one() > 0) {
+        }
+        return beast::error::timeout;
+      }
+    }
+    if (early_done_ && early_error_ && buffer_.size() == 0) return early_error_;
+    return {};
+  }
+
   asio::io_context ioc_;
-  beast::tcp_stream stream_;
+  std::unique_ptr<net::AnyStream> stream_;
   beast::flat_buffer buffer_;
   std::chrono::milliseconds timeout_;
+  bool early_reading_ = false, early_done_ = false;
+  beast::error_code early_error_;
 };
 
-std::string describe(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return "timed out (no answer)";
-  return ec.message();
-}
+std::string describe(const beast::error_code& ec) { return net::explain(ec).full(); }
 
 }  // namespace
 
@@ -113,8 +170,8 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   return std::nullopt;
 }
 
-HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+HttpClient::HttpClient(std::shared_ptr<const net::Connector> connector, std::chrono::milliseconds timeout)
+    : connector_(std::move(connector)), timeout_(timeout) {}
 
 HttpResponse HttpClient::send(const HttpRequest& request, const BodySink& sink) const {
   HttpResponse out;
@@ -125,11 +182,16 @@ HttpResponse HttpClient::send(const HttpRequest& request, const BodySink& sink) 
     return out;
   };
   Connection conn(timeout_);
-  if (auto ec = conn.connect(host_, port_)) return finish(ec);
+  if (auto problem = conn.connect(*connector_, false); !problem.empty()) {
+    out.error = std::move(problem);
+    return finish({});
+  }
 
-  std::string head = request.method + " " + request.target + " HTTP/1.1\r\n";
-  if (!has_header(request.headers, "Host")) head += "Host: " + host_ + ":" + std::to_string(port_) + "\r\n";
+  std::string head = request.method + " " + connector_->request_target(request.target) + " HTTP/1.1\r\n";
+  if (!has_header(request.headers, "Host")) head += "Host: " + connector_->host_header() + "\r\n";
   for (const auto& [k, v] : request.headers) head += k + ": " + v + "\r\n";
+  for (const auto& [k, v] : connector_->headers())
+    if (!has_header(request.headers, k)) head += k + ": " + v + "\r\n";
   if (request.chunked) {
     if (!has_header(request.headers, "Transfer-Encoding")) head += "Transfer-Encoding: chunked\r\n";
   } else if (request.add_content_length && !has_header(request.headers, "Content-Length")) {
@@ -182,25 +244,16 @@ HttpResponse HttpClient::send_raw(const std::string& bytes) const {
   HttpResponse out;
   const auto started = Clock::now();
   Connection conn(timeout_);
-  beast::error_code ec = conn.connect(host_, port_);
-  if (!ec) ec = conn.write(asio::buffer(bytes));
-  if (!ec) out.bytes_sent = bytes.size();
-  auto read_ec = conn.read(out, {});
-  if (read_ec && out.status == 0) out.error = describe(ec ? ec : read_ec);
+  if (auto problem = conn.connect(*connector_, true); !problem.empty()) {
+    out.error = std::move(problem);
+  } else {
+    beast::error_code ec = conn.write(asio::buffer(bytes));
+    if (!ec) out.bytes_sent = bytes.size();
+    auto read_ec = conn.read(out, {});
+    if (read_ec && out.status == 0) out.error = describe(ec ? ec : read_ec);
+  }
   out.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   return out;
-}
-
-std::optional<ParsedUrl> parse_url(const std::string& url) {
-  static const std::regex re(R"(^http://([^/:?#]+)(?::(\d+))?([/?].*)?$)");
-  std::smatch m;
-  if (!std::regex_match(url, m, re)) return std::nullopt;
-  ParsedUrl p;
-  p.host = m[1].str();
-  p.port = static_cast<std::uint16_t>(m[2].matched ? std::stoi(m[2].str()) : 80);
-  p.target = m[3].matched ? m[3].str() : "/";
-  if (p.target.front() == '?') p.target = "/" + p.target;
-  return p;
 }
 
 }  // namespace partcheck::runner

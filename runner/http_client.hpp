@@ -3,15 +3,19 @@
 // on the fly by a callback (bytes of contract::DataSource, never a whole part
 // in memory); a refusal that arrives while the body is still being sent stops
 // the upload and is read like any other response. `Expect: 100-continue`
-// sends the headers only and the body only after `100 Continue`.
+// sends the headers only and the body only after `100 Continue`. Connections
+// (TLS, proxies, extra headers) come from the target's net::Connector.
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "net/connector.hpp"
 
 namespace partcheck::runner {
 
@@ -38,7 +42,7 @@ struct HttpResponse {
   int status = 0;                // 0: no response
   Headers headers;
   std::string body;              // up to the sink's limit when a sink is used
-  std::string error;             // transport problem, when status == 0
+  std::string error;             // transport problem, when status == 0 (with the fix, when one is known)
   std::uint64_t bytes_sent = 0;  // body bytes actually sent
   bool body_skipped = false;     // the server answered before the body was complete
   double duration_ms = 0;
@@ -50,27 +54,19 @@ using BodySink = std::function<void(std::span<const char> chunk)>;
 
 class HttpClient {
  public:
-  HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout);
+  HttpClient(std::shared_ptr<const net::Connector> connector, std::chrono::milliseconds timeout);
 
+  // The connector's extra headers are added unless the request has a header of that name.
   HttpResponse send(const HttpRequest& request, const BodySink& sink = {}) const;
-  // Writes `bytes` exactly as given and parses what comes back.
+  // Writes `bytes` exactly as given and parses what comes back (through a
+  // proxy: inside a CONNECT tunnel, whatever the scheme).
   HttpResponse send_raw(const std::string& bytes) const;
 
-  const std::string& host() const { return host_; }
-  std::uint16_t port() const { return port_; }
+  const net::Connector& connector() const { return *connector_; }
 
  private:
-  std::string host_;
-  std::uint16_t port_;
+  std::shared_ptr<const net::Connector> connector_;
   std::chrono::milliseconds timeout_;
 };
-
-// Splits "http://host:port/path?q" into (host, port, target).
-struct ParsedUrl {
-  std::string host;
-  std::uint16_t port = 80;
-  std::string target = "/";
-};
-std::optional<ParsedUrl> parse_url(const std::string& url);
 
 }  // namespace partcheck::runner

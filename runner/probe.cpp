@@ -37,7 +37,7 @@ std::string brief(const HttpResponse& r) {
 class Prober {
  public:
   Prober(Target& target, std::chrono::milliseconds timeout)
-      : t_(target), client_(target.host(), target.port(), timeout) {}
+      : t_(target), client_(target.connector, timeout) {}
 
   ProbeResult run();
 
@@ -265,7 +265,7 @@ void Prober::probe_expect_continue() {
   req.body_size = kOverLimit;
   req.expect_continue = true;
   req.stop_after_continue = true;
-  auto r = HttpClient(t_.host(), t_.port(), std::chrono::seconds(3)).send(req);
+  auto r = HttpClient(t_.connector, std::chrono::seconds(3)).send(req);
   const bool answered = r.status == 100 || r.status / 100 == 4;
   row("expect-continue", answered,
       r.status == 0 ? "no answer to the headers within 3 s" : "answer to the headers of a 5 GiB + 1 part: " + brief(r));

@@ -111,9 +111,34 @@ std::string shell_bytes(std::string_view bytes, const std::string& api_key) {
   return out.empty() ? "''" : out;
 }
 
+std::string raw_pipe_command(const net::Url& origin, const net::ClientSettings& transport) {
+  if (!origin.tls()) return "nc " + origin.host + " " + std::to_string(origin.port);
+  std::string cmd = "openssl s_client -quiet -connect " + ansi_quote(origin.host_port());
+  if (!net::is_ip_literal(origin.host)) cmd += " -servername " + ansi_quote(origin.host);
+  if (!transport.cacert.empty()) cmd += " -CAfile " + ansi_quote(transport.cacert);
+  if (!transport.cert.empty()) cmd += " -cert " + ansi_quote(transport.cert) + " -key " + ansi_quote(transport.key);
+  return cmd;
+}
+
+std::string curl_transport_flags(const net::ClientSettings& transport) {
+  std::string flags;
+  if (!transport.cacert.empty()) flags += " --cacert " + ansi_quote(transport.cacert);
+  if (transport.insecure) flags += " -k";
+  if (!transport.cert.empty()) flags += " --cert " + ansi_quote(transport.cert) + " --key " + ansi_quote(transport.key);
+  if (!transport.tls_min.empty()) flags += " --tlsv" + transport.tls_min;
+  if (!transport.tls_max.empty()) flags += " --tls-max " + transport.tls_max;
+  if (transport.proxy) {
+    if (transport.proxy->empty() || *transport.proxy == "none") flags += " --noproxy '*'";
+    else flags += " -x " + ansi_quote(*transport.proxy);
+  }
+  for (const auto& [k, v] : transport.headers) flags += " -H " + ansi_quote(k + ": " + v);
+  return flags;
+}
+
 std::string curl_command(const std::string& base_url, const HttpRequest& request, const std::string& body_args,
-                         const std::string& api_key) {
-  std::string cmd = "curl -sS -i -X " + request.method + " " + ansi_quote(base_url + request.target);
+                         const std::string& api_key, const net::ClientSettings& transport) {
+  std::string cmd = "curl -sS -i" + curl_transport_flags(transport) + " -X " + request.method + " " +
+                    ansi_quote(base_url + request.target);
   for (const auto& [k, v] : request.headers) {
     if (is_credential(k, v, api_key))
       cmd += " -H " + ansi_quote(k + ": " + v.substr(0, v.size() - api_key.size())) + "\"$PARTCHECK_API_KEY\"";

@@ -47,7 +47,15 @@ std::string shell_bytes(std::string_view bytes, const std::string& api_key);
 
 // The curl command for `request` sent to `base_url`; `body_args` are the
 // `partcheck body` arguments of a body too big to inline (empty: inline it).
+// `transport` adds curl's flags for the same TLS, proxy and extra headers.
 std::string curl_command(const std::string& base_url, const HttpRequest& request, const std::string& body_args,
-                         const std::string& api_key);
+                         const std::string& api_key, const net::ClientSettings& transport = {});
+
+// The command a raw request is piped into: `nc HOST PORT`, or for https
+// `openssl s_client` with the same trust and client certificate.
+std::string raw_pipe_command(const net::Url& origin, const net::ClientSettings& transport);
+
+// curl's flags for `transport` (" --cacert 'F' -x 'P' -H 'N: v'..."), "" for none.
+std::string curl_transport_flags(const net::ClientSettings& transport);
 
 }  // namespace partcheck::runner

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "contract/uuid.hpp"
+#include "runner/repro.hpp"
 #include "runner/scenario_run.hpp"
 #include "runner/target_api.hpp"
 
@@ -116,11 +117,16 @@ void ScenarioRun::run_download(const Step& step, const Scope& scope) {
 
 void ScenarioRun::fetch_and_compare(const Step& step, FileModel& f, const std::string& link) {
   std::string url = link.rfind("http", 0) == 0 ? link : target_.url + link;
-  auto parsed = parse_url(url);
+  auto parsed = net::try_parse_url(url);
   if (!parsed) throw StepError("download: cannot use link '" + url + "'");
+  // A link elsewhere (a CDN, a download host) is fetched with the same TLS,
+  // proxy and header settings.
+  auto connector = parsed->origin() == target_.url
+                       ? target_.connector
+                       : std::make_shared<const net::Connector>(target_.connector->for_origin(*parsed));
   HttpRequest get;
   get.method = "GET";
-  get.target = parsed->target;
+  get.target = parsed->path.empty() ? "/" : parsed->path;
   get.add_content_length = false;
   const std::uint64_t total = f.total.value_or(0);
   std::uint64_t received = 0;
@@ -140,7 +146,7 @@ void ScenarioRun::fetch_and_compare(const Step& step, FileModel& f, const std::s
     }
     received += chunk.size();
   };
-  HttpClient other(parsed->host, parsed->port, options_.timeout);
+  HttpClient other(connector, options_.timeout);
   auto r = other.send(get, sink);
   // Judged like any exchange, but the body was streamed into the comparison.
   auto label = step.name.empty() ? "download" : step.name;
@@ -156,7 +162,7 @@ void ScenarioRun::fetch_and_compare(const Step& step, FileModel& f, const std::s
     log.error = r.error;
     log.duration_ms = r.duration_ms;
     log.response_excerpt = "(" + std::to_string(received) + " bytes compared)";
-    log.curl = "curl -sS -o downloaded.bin '" + url + "'";
+    log.curl = "curl -sS" + curl_transport_flags(target_.transport) + " -o downloaded.bin '" + url + "'";
     result_.transcript.push_back(log);
     last_ = r;
     auto verdict = judge_response(step.expect.empty() ? expect_status({"200"}) : step.expect, r, log.step, std::nullopt);

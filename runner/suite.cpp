@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include <boost/asio.hpp>
+#include "runner/http_client.hpp"
 
 #include "contract/rules.hpp"
 #include "runner/scenario_loader.hpp"
@@ -60,14 +60,15 @@ RunResult run_suite(const std::vector<Scenario>& scenarios, const Target& target
   return run;
 }
 
-bool target_reachable(const Target& target) {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::socket socket(ioc);
-  boost::system::error_code ec;
-  auto endpoints = boost::asio::ip::tcp::resolver(ioc).resolve(target.host(), std::to_string(target.port()), ec);
-  if (ec) return false;
-  boost::asio::connect(socket, endpoints, ec);
-  return !ec;
+std::string unreachable_reason(const Target& target, std::chrono::milliseconds timeout) {
+  // A whole exchange, not only a connection: a TLS 1.3 server that wants a
+  // client certificate says so after the handshake, on the first read.
+  HttpRequest probe;
+  probe.method = "GET";
+  probe.target = target.base_path + "/";
+  probe.add_content_length = false;
+  auto r = HttpClient(target.connector, timeout).send(probe);
+  return r.status > 0 ? std::string() : r.error;
 }
 
 std::set<std::string> load_baseline(const std::string& path) {

@@ -2,6 +2,7 @@
 // A whole `partcheck run`: choose scenarios (rule prefixes, level), run them
 // on N workers, collect the RunResult; baselines of known failures; the
 // rule coverage listing of `--list`.
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -31,7 +32,9 @@ RunResult run_suite(const std::vector<Scenario>& scenarios, const Target& target
                     const std::function<void(const ScenarioResult&)>& on_done = {});
 
 // Whether a TCP connection to the target opens (exit 3 when not).
-bool target_reachable(const Target& target);
+// Why the target cannot be reached (resolution, connection, proxy, TLS, in
+// words with the fix), or "" when it answers HTTP at all.
+std::string unreachable_reason(const Target& target, std::chrono::milliseconds timeout);
 
 // Scenario ids that failed before: a results.json of an earlier run, or a text
 // file with one scenario id per line (`#` starts a comment). Throws ScenarioError.

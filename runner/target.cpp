@@ -1,39 +1,35 @@
 #include "runner/target.hpp"
 
 #include <cstdlib>
-#include <regex>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/transport_config.hpp"
 #include "contract/byte_size.hpp"
 #include "runner/scenario.hpp"
 #include "runner/scenario_loader.hpp"
 
 namespace partcheck::runner {
-namespace {
 
-// host, port from http://host:port[/...]
-std::pair<std::string, std::uint16_t> split_url(const std::string& url) {
-  static const std::regex re(R"(^http://([^/:]+)(?::(\d+))?(/.*)?$)");
-  std::smatch m;
-  if (!std::regex_match(url, m, re)) return {"", 0};
-  return {m[1].str(), static_cast<std::uint16_t>(m[2].matched ? std::stoi(m[2].str()) : 80)};
-}
-
-}  // namespace
-
-std::string Target::host() const { return split_url(url).first; }
-std::uint16_t Target::port() const { return split_url(url).second; }
-
-Target target_from_url(const std::string& url, const std::string& api_key) {
+Target target_from_url(const std::string& url, const std::string& api_key, std::string_view what) {
+  const auto parsed = net::parse_url(url, what);
+  std::string mount = parsed.path;
+  if (mount.find('?') != std::string::npos)
+    throw std::invalid_argument(std::string(what) + " '" + url + "': a target URL has no query");
+  while (!mount.empty() && mount.back() == '/') mount.pop_back();
   Target t;
-  t.name = url;
-  t.url = url;
-  while (!t.url.empty() && t.url.back() == '/') t.url.pop_back();
+  t.name = parsed.origin() + mount;
+  t.url = parsed.origin();
+  t.base_path = mount + t.base_path;
   t.api_key = api_key;
   return t;
+}
+
+void attach_transport(Target& target) {
+  target.connector = std::make_shared<const net::Connector>(net::parse_url(target.url), target.transport);
 }
 
 Target load_target_config(const std::filesystem::path& file) {
@@ -51,16 +47,28 @@ Target load_target_config(const std::filesystem::path& file) {
   };
   if (!root.IsMap()) fail(root, "document", "expected a mapping");
   for (const auto& kv : root) {
-    static const std::set<std::string> keys{"name", "url", "api_key", "api_key_env", "admin_key",
-                                            "base_path", "directories", "ttl", "capabilities", "api"};
+    static const std::set<std::string> keys{"name", "url", "api_key", "api_key_env", "admin_key", "base_path",
+                                            "directories", "ttl", "capabilities", "api", "tls", "proxy", "headers"};
     if (!keys.contains(kv.first.Scalar()))
-      fail(kv.first, kv.first.Scalar(), "unknown field (expected name, url, api_key, api_key_env, admin_key, base_path, directories, ttl, capabilities, api)");
+      fail(kv.first, kv.first.Scalar(),
+           "unknown field (expected name, url, api_key, api_key_env, admin_key, base_path, directories, ttl, "
+           "capabilities, api, tls, proxy, headers)");
   }
   if (!root["url"]) fail(root, "url", "missing");
-  Target t = target_from_url(root["url"].as<std::string>(), "");
-  if (t.host().empty()) fail(root["url"], "url", "expected http://host:port");
+  Target t;
+  try {
+    t = target_from_url(root["url"].as<std::string>(), "", "the URL");
+  } catch (const std::invalid_argument& e) {
+    fail(root["url"], "url", e.what());
+  }
+  const std::string mount = t.base_path.substr(0, t.base_path.size() - Target{}.base_path.size());
+  try {
+    common::read_transport_config(root, file, t.transport);
+  } catch (const std::runtime_error& e) {
+    throw ScenarioError(e.what());
+  }
   t.capabilities.clear();
-  t.name = root["name"] ? root["name"].as<std::string>() : t.url;
+  t.name = root["name"] ? root["name"].as<std::string>() : t.name;
   if (root["api_key"]) t.api_key = root["api_key"].as<std::string>();
   if (root["api_key_env"]) {
     auto var = root["api_key_env"].as<std::string>();
@@ -69,7 +77,7 @@ Target load_target_config(const std::filesystem::path& file) {
     t.api_key = value;
   }
   if (root["admin_key"]) t.admin_key = root["admin_key"].as<std::string>();
-  if (root["base_path"]) t.base_path = root["base_path"].as<std::string>();
+  if (root["base_path"]) t.base_path = mount + root["base_path"].as<std::string>();
   if (root["ttl"]) {
     auto ttl = contract::parse_byte_size(root["ttl"].as<std::string>());
     if (!ttl) fail(root["ttl"], "ttl", "expected seconds: " + ttl.error);

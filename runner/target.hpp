@@ -4,9 +4,13 @@
 // `--target URL`, a target config YAML (`--target-config`), or the embedded mock.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+
+#include "net/client_settings.hpp"
+#include "net/connector.hpp"
 
 namespace partcheck::runner {
 
@@ -30,9 +34,9 @@ struct TargetApi {
 
 struct Target {
   std::string name;       // for reports: "embedded mock (strict)" or the config's name
-  std::string url;        // http://host:port, no trailing slash
+  std::string url;        // scheme://host[:port], no path (a URL's path goes in front of base_path)
   std::string api_key;
-  std::string base_path = "/pub/v1";
+  std::string base_path = "/pub/v1";  // with the mount path of a gateway: "/api/v2/pub/v1"
   std::string admin_key;  // for /__mock/ when the target needs one
   TargetDirectories directories;
   std::uint64_t ttl_seconds = 3600;
@@ -41,19 +45,30 @@ struct Target {
   // Target config overrides of probed capabilities (`capabilities: {name: false}`).
   std::set<std::string, std::less<>> forced_on, forced_off;
 
+  // How to reach it: TLS, proxy, extra headers (target config `tls`, `proxy`,
+  // `headers`, and the transport flags); the connector is made from them by
+  // attach_transport().
+  net::ClientSettings transport;
+  std::shared_ptr<const net::Connector> connector;
+
   bool has(std::string_view capability) const { return capabilities.contains(capability); }
-  std::string host() const;
-  std::uint16_t port() const;
 };
 
 // Target config YAML (docs/scenarios.md, "Targets"):
 //   name, url, api_key | api_key_env, admin_key, base_path,
-//   directories: {writable, other, readonly, quota, quota_size}, ttl, capabilities: [...]
+//   directories: {writable, other, readonly, quota, quota_size}, ttl, capabilities: [...],
+//   api: {...}, tls: {...}, proxy, headers (docs/targets.md)
 // Throws ScenarioError (`file:line: field: message`).
 Target load_target_config(const std::filesystem::path& file);
 
-// A bare --target URL: only what can be assumed of any server.
-Target target_from_url(const std::string& url, const std::string& api_key);
+// A bare --target URL: only what can be assumed of any server. A path in the
+// URL (a gateway's mount point) goes in front of the base path. Throws
+// std::invalid_argument for a URL that is not http(s)://HOST[:PORT][/PATH].
+Target target_from_url(const std::string& url, const std::string& api_key, std::string_view what = "--target");
+
+// Makes target.connector from target.url and target.transport; throws
+// std::invalid_argument for bad transport settings (files, proxy URL).
+void attach_transport(Target& target);
 
 // A target that knows how to find a file's bytes again (download step).
 bool can_verify_bytes(const Target& target);
