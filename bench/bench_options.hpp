@@ -2,11 +2,13 @@
 // `partcheck bench` as the user asked for it, after flag parsing and before
 // the run: the CLI fills it, run_bench() executes it.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/threshold.hpp"
+#include "net/client_settings.hpp"
 
 namespace partcheck::bench {
 
@@ -17,6 +19,10 @@ struct BenchOptions {
   std::optional<std::string> target_config;  // --target-config FILE
   std::string api_key;                       // --api-key (or from the config file)
   std::string directory_id;                  // move destination; the embedded mock's root by default
+  // Lays the transport flags (--cacert, --proxy, --header, ...) over the
+  // target config's `tls`/`proxy`/`headers` once that is read; may throw
+  // std::invalid_argument. Empty: the config's settings as they are.
+  std::function<void(net::ClientSettings&)> transport_flags;
   bool parallel_parts_allowed = false;       // the target's profile accepts parts in parallel
   std::uint64_t file_size = 1ull << 30;
   std::uint64_t part_size = 256ull << 20;

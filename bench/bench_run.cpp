@@ -1,5 +1,7 @@
 #include "bench/bench_run.hpp"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
 #include <ostream>
 #include <thread>
@@ -9,13 +11,14 @@
 #include "bench/download_check.hpp"
 #include "bench/embedded_target.hpp"
 #include "bench/load_driver.hpp"
+#include "bench/request_head.hpp"
 #include "bench/summary.hpp"
 #include "contract/part_plan.hpp"
+#include "net/connector.hpp"
 
 namespace partcheck::bench {
 
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 const char* verify_name(VerifyMode mode) {
   switch (mode) {
@@ -30,6 +33,7 @@ namespace {
 
 constexpr std::size_t kDownloadSample = 4;
 constexpr std::uint64_t kMemoryStorageLimit = 2ull << 30;  // beyond this the embedded mock keeps files on disk
+constexpr double kReachTimeout_s = 10;  // per step of the first connection: a dead address fails fast
 
 void check_options(const BenchOptions& o, std::uint64_t file_size) {
   using contract::format_byte_size;
@@ -50,26 +54,50 @@ void check_options(const BenchOptions& o, std::uint64_t file_size) {
   if (o.warmup_s < 0) throw UsageError("--warmup must not be negative");
 }
 
-tcp::endpoint reach(const HttpTarget& target) {
-  asio::io_context io;
-  tcp::resolver resolver(io);
+struct Reached {
+  bool loopback = false;     // the first hop (the target, or the proxy) is this machine
+  TransportFacts transport;  // TLS version and cipher of this first connection, the proxy
+};
+
+// Resolves once, then makes one whole connection (proxy CONNECT and TLS
+// handshake included) before any load: a CA not trusted or a refused CONNECT
+// is then one message with its fix, not a run of failed parts.
+Reached reach(net::Connector& connector, const HttpTarget& target, double timeout_s) {
+  const auto timeout = std::chrono::milliseconds(static_cast<long>(std::min(timeout_s, kReachTimeout_s) * 1000));
+  asio::io_context io;  // outlives the stream made on it
+  std::unique_ptr<net::AnyStream> stream;
+  try {
+    connector.resolve(timeout);
+    stream = connector.connect_blocking(io, timeout);
+  } catch (const net::TransportError& e) {
+    throw TargetUnreachable("target " + target.url() + ": " + e.full());
+  }
+  Reached r;
   boost::system::error_code ec;
-  auto endpoints = resolver.resolve(target.host, std::to_string(target.port), ec);
-  if (ec || endpoints.empty()) throw TargetUnreachable("target " + target.url + ": cannot resolve " + target.host + ": " + ec.message());
-  tcp::socket socket(io);
-  std::optional<boost::system::error_code> result;
-  tcp::endpoint chosen;
-  asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint& ep) {
-    result = e;
-    chosen = ep;
-  });
-  io.run_for(std::chrono::seconds(5));
-  if (!result) throw TargetUnreachable("target " + target.url + ": no connection within 5 s");
-  if (*result) throw TargetUnreachable("target " + target.url + ": " + result->message());
-  return chosen;
+  const auto peer = stream->tcp().socket().remote_endpoint(ec);
+  r.loopback = !ec && peer.address().is_loopback();
+  if (auto* tls = stream->tls()) {
+    r.transport.tls = true;
+    r.transport.tls_version = SSL_get_version(tls->native_handle());
+    r.transport.tls_cipher = SSL_get_cipher_name(tls->native_handle());
+  }
+  if (connector.proxy()) r.transport.proxy = connector.proxy()->origin();
+  return r;
 }
 
-bool is_loopback(const tcp::endpoint& endpoint) { return endpoint.address().is_loopback(); }
+// The config's transport settings with the flags laid over them.
+net::ClientSettings transport_settings(const BenchOptions& o, const HttpTarget& target, bool embedded) {
+  net::ClientSettings settings = target.transport;
+  // The embedded mock is on loopback: an HTTP_PROXY in the environment is not
+  // meant for it (an explicit --proxy still is).
+  if (embedded) settings.proxy = "none";
+  try {
+    if (o.transport_flags) o.transport_flags(settings);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  return settings;
+}
 
 }  // namespace
 
@@ -132,10 +160,19 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
     throw UsageError("--move needs the destination directory: set directory_id in --target-config");
   if (o.part_concurrency > 1 && !target.parallel_parts_allowed)
     log << "note: sending parts in parallel; the target must accept parts out of order (set parallel_parts: true in the target config to silence this)\n";
-  const auto endpoint = reach(target);
+  std::unique_ptr<net::Connector> connector;
+  std::unique_ptr<RequestHeads> heads;
+  try {
+    connector = std::make_unique<net::Connector>(target.origin, transport_settings(o, target, embedded != nullptr));
+    heads = std::make_unique<RequestHeads>(target, *connector);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const auto reached = reach(*connector, target, o.timeout_s);
+  result.transport = reached.transport;
 
   auto& c = result.config;
-  c.target = target.url;
+  c.target = target.url();
   c.target_kind = kind;
   c.file_size = file_size;
   c.part_size = o.part_size;
@@ -160,7 +197,7 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
     plan.connections = o.concurrency * o.part_concurrency;
     plan.io_buffer = o.io_buffer;
     plan.part_size = std::min<std::uint64_t>(o.part_size, 1ull << 30);
-    plan.loopback_target = is_loopback(endpoint);
+    plan.loopback_target = reached.loopback;
     if (embedded && embedded->data_dir()) plan.disk_dir = *embedded->data_dir();
     plan.generator_relevant = !source->is_file();
     plan.digest_relevant = o.verify == VerifyMode::Digest;
@@ -171,7 +208,8 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
   const auto client_before = self_usage();
   const auto server_before = embedded ? embedded->usage() : ProcessUsage{};
   Recorder recorder(Clock::now(), o.warmup_s);
-  LoadDriver driver(o, target, endpoint, *source);
+  const auto handshakes_before = connector->handshakes();  // the up-front check's is not the load's
+  LoadDriver driver(o, target, *connector, *heads, *source);
   const auto total_bytes = c.files ? std::optional<std::uint64_t>(*c.files * file_size) : std::nullopt;
   const auto total_s = o.duration_s ? std::optional<double>(o.warmup_s + *o.duration_s) : std::nullopt;
   std::uint64_t last_bytes = 0;
@@ -193,6 +231,7 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
   const auto drive = driver.run(recorder, std::chrono::milliseconds(o.progress_tty ? 250 : 1000), tick);
   if (o.progress_tty && !o.quiet) log << "\r\033[K" << std::flush;
   result.client = usage_difference(self_usage(), client_before);
+  result.transport.tls_handshakes = connector->handshakes() - handshakes_before;
   if (embedded) result.server = usage_difference(embedded->usage(), server_before);
 
   recorder.export_to(result, drive.window_end_s);
@@ -209,7 +248,8 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
   if (result.calibration) judge_efficiency(*result.calibration, t.throughput_bytes_per_s);
 
   if (o.verify == VerifyMode::Download)
-    verify_downloads(target, *source, recorder.moved_files(), kDownloadSample, o.timeout_s, result.verification);
+    verify_downloads(*connector, *heads, *source, recorder.moved_files(), kDownloadSample, o.timeout_s,
+                     result.verification);
 
   const auto metrics = result.metrics();
   for (const auto& g : evaluate_gates(o.thresholds, metrics))

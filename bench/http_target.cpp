@@ -2,38 +2,25 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <charconv>
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
+
+#include "common/transport_config.hpp"
 
 namespace partcheck::bench {
 
 HttpTarget parse_target_url(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind("https://", 0) == 0)
-    throw std::invalid_argument("target '" + url + "': https is not supported by the bench (use http:// or a TLS-terminating proxy)");
-  if (url.rfind(kScheme, 0) != 0) throw std::invalid_argument("target '" + url + "' must start with http://");
+  net::Url parsed = net::parse_url(url, "target");
+  auto refuse = [&](const std::string& why) { throw std::invalid_argument("target '" + url + "': " + why); };
+  // Credentials in a target URL would be sent nowhere; saying so beats ignoring them.
+  if (!parsed.userinfo.empty()) refuse("credentials in the URL are not used (--api-key for the API, --proxy URL for a proxy)");
+  if (parsed.path.find('?') != std::string::npos) refuse("a target URL has no query (the path is where the API is mounted)");
   HttpTarget t;
-  std::string rest = url.substr(kScheme.size());
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  const auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) t.path_prefix = rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-    const std::string port = authority.substr(colon + 1);
-    unsigned value = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value == 0 || value > 65535)
-      throw std::invalid_argument("target '" + url + "': '" + port + "' is not a port number");
-    t.port = static_cast<std::uint16_t>(value);
-    authority.resize(colon);
-  }
-  if (authority.size() > 2 && authority.front() == '[' && authority.back() == ']')
-    authority = authority.substr(1, authority.size() - 2);
-  if (authority.empty()) throw std::invalid_argument("target '" + url + "' names no host");
-  t.host = authority;
-  t.url = std::string(kScheme) + rest;
+  t.path_prefix = parsed.path;
+  while (!t.path_prefix.empty() && t.path_prefix.back() == '/') t.path_prefix.pop_back();
+  parsed.path.clear();
+  t.origin = parsed;
   return t;
 }
 
@@ -50,8 +37,16 @@ HttpTarget load_target_config(const std::string& path) {
     return path + ":" + std::to_string(n.Mark().line + 1) + ": field '" + field + "'";
   };
   if (!root.IsMap()) throw std::runtime_error(path + ":1: the target config must be a mapping (url: ..., api_key: ...)");
+  // A misspelt field (say `proxi:`) would otherwise be ignored and the run
+  // would go another way than the file says.
+  std::set<std::string> known{"url", "api_key", "api_key_env", "directory_id", "parallel_parts"};
+  for (const char* field : common::kTransportFields) known.insert(field);
+  for (const auto& kv : root)
+    if (!known.contains(kv.first.Scalar()))
+      throw std::runtime_error(path + ":" + std::to_string(kv.first.Mark().line + 1) + ": field '" + kv.first.Scalar() +
+                               "' is unknown (expected url, api_key, api_key_env, directory_id, parallel_parts, tls, proxy, headers)");
   const auto url = root["url"];
-  if (!url || !url.IsScalar()) throw std::runtime_error(path + ":1: field 'url' is required (http://host:port)");
+  if (!url || !url.IsScalar()) throw std::runtime_error(path + ":1: field 'url' is required (http(s)://host:port)");
   HttpTarget t;
   try {
     t = parse_target_url(url.as<std::string>());
@@ -72,6 +67,7 @@ HttpTarget load_target_config(const std::string& path) {
       throw std::runtime_error(where(parallel, "parallel_parts") + ": expected true or false");
     }
   }
+  common::read_transport_config(root, path, t.transport);
   return t;
 }
 

@@ -12,8 +12,14 @@
 #      concurrency 8 vs 1, aggregate throughput      target >= 0.95 (not lower)
 #   d  into the mock with disk storage + fsync vs
 #      dd conv=fsync on the same file system         target >= 0.8
+#   e  over HTTPS (the mock's --tls-self-signed, null storage): the bench vs
+#      curl posting the same parts over HTTPS         target >= 1.0
+#      and vs `openssl speed` of the negotiated cipher on one core (each of
+#      bench and mock encrypts or decrypts every byte once, one core each):
+#      the fraction of the cipher ceiling reached     informational
+#      peak RSS of bench and mock                      each <= 64 MiB
 #
-# Usage: bench/limits.sh [--quick] [--runs N] [--build DIR] [--work DIR] [--only a,b,c,d]
+# Usage: bench/limits.sh [--quick] [--runs N] [--build DIR] [--work DIR] [--only a,b,c,d,e]
 #   --quick   small sizes (512 MiB files), for the `perf` CTest label
 # Exit: 0 all targets met, 1 a target missed, 2 a tool or a run failed.
 set -euo pipefail
@@ -23,7 +29,7 @@ BUILD="$ROOT/build"
 WORK=""
 RUNS=3
 QUICK=0
-ONLY="a,b,c,d"
+ONLY="a,b,c,d,e"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -31,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --build) BUILD="$2"; shift ;;
     --work) WORK="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "limits.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -82,7 +88,9 @@ start_serve() {
   done
   SERVE_URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
   [[ -n "$SERVE_URL" ]] || fail "partcheck serve printed no address"
+  TLS_URL=$(sed -n 's/^also listening on //p' "$WORK/serve.out")
 }
+serve_peak_rss() { awk '/^VmHWM:/ {print $2 * 1024}' "/proc/$SERVE_PID/status"; }
 stop_serve() {
   kill "$SERVE_PID" 2>/dev/null || true
   wait "$SERVE_PID" 2>/dev/null || true
@@ -149,17 +157,19 @@ make_part_files() {
   cat "$WORK"/part.* >/dev/null
 }
 
-# One curl process, one keep-alive connection, every part in order (--next).
+# One curl process, one keep-alive connection, every part in order (--next);
+# CURL_URL and CURL_EXTRA (e.g. --cacert FILE) change where and how.
 curl_bps() {
+  local url=${CURL_URL:-$SERVE_URL}
   local hash; hash=$(python3 -c 'import uuid; print(uuid.uuid4())')
   local args=() offset=0 index=0
   while (( offset < FILE )); do
     local length=$(( FILE - offset < PART ? FILE - offset : PART ))
     (( index > 0 )) && args+=(--next)
-    args+=(-sS -o /dev/null -w '%{http_code}\n' -X POST -T "$WORK/part.$index"
+    args+=(-sS ${CURL_EXTRA:-} -o /dev/null -w '%{http_code}\n' -X POST -T "$WORK/part.$index"
            -H "Authorization: Bearer $KEY" -H "Content-Type: application/octet-stream" -H "Expect:"
            -H "Content-Range: bytes $offset-$(( offset + length ))/$FILE"
-           "$SERVE_URL/pub/v1/disk/file/upload?hash=$hash")
+           "$url/pub/v1/disk/file/upload?hash=$hash")
     offset=$(( offset + length )); index=$(( index + 1 ))
   done
   local start end
@@ -170,6 +180,28 @@ curl_bps() {
   [[ "$(cat "$WORK/curl.codes")" == "$expected" ]] || fail "curl got statuses $(tr '\n' ' ' <"$WORK/curl.codes")"
   python3 -c "print($FILE / ($end - $start))"
 }
+
+# `openssl speed` of one cipher on one core, bytes/s (16 KiB blocks: TLS records).
+cipher_bps() {
+  openssl speed -evp "$1" -bytes 16384 -seconds 3 2>/dev/null | python3 -c '
+import re, sys
+for line in sys.stdin:
+    m = re.match(r"^\S+\s+([\d.]+)k\s*$", line.strip())
+    if m: print(float(m.group(1)) * 1000); sys.exit(0)
+sys.exit("cannot read openssl speed")'
+}
+
+# The negotiated cipher (bench JSON) as an `openssl speed -evp` name, then as negotiated.
+tls_cipher_of_last() {
+  python3 - "$WORK/last.json" <<'EOF'
+import json, sys
+c = (json.load(open(sys.argv[1])).get("transport") or {}).get("tls_cipher") or ""
+names = {"TLS_AES_256_GCM_SHA384": "aes-256-gcm", "TLS_AES_128_GCM_SHA256": "aes-128-gcm",
+         "TLS_CHACHA20_POLY1305_SHA256": "chacha20-poly1305"}
+print(names.get(c, "aes-256-gcm" if "AES256-GCM" in c else "aes-128-gcm" if "AES128-GCM" in c else "-"), c or "-")
+EOF
+}
+client_peak_rss_of_last() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["client"]["peak_rss_bytes"])' "$WORK/last.json"; }
 
 dd_bps() {
   local count=$(( DISK_FILE / MiB ))
@@ -185,14 +217,14 @@ EOF
 }
 
 # Collected figures: name|measured list|reference list|ratio list|target
-declare -A MEASURED REFERENCE RATIO TARGET LABEL
+declare -A MEASURED REFERENCE RATIO TARGET LABEL UNIT
 ORDER=()
-record() {  # key label target measured reference
+record() {  # key label target measured reference [unit: MiB/s (default) or MiB]
   local key=$1
-  if [[ -z "${LABEL[$key]:-}" ]]; then ORDER+=("$key"); LABEL[$key]=$2; TARGET[$key]=$3; fi
+  if [[ -z "${LABEL[$key]:-}" ]]; then ORDER+=("$key"); LABEL[$key]=$2; TARGET[$key]=$3; UNIT[$key]=${6:-MiB/s}; fi
   MEASURED[$key]+="$4 "; REFERENCE[$key]+="$5 "
   RATIO[$key]+="$(python3 -c 'import sys; m, r = map(float, sys.argv[1:]); print(m / r if r > 0 else float("nan"))' "$4" "$5") "
-  log "$(python3 -c 'import sys; print(f"{sys.argv[1]}: {float(sys.argv[2])/2**20:.1f} MiB/s vs {float(sys.argv[3])/2**20:.1f} MiB/s")' "$2" "$4" "$5")"
+  log "$(python3 -c 'import sys; u = sys.argv[4]; print(f"{sys.argv[1]}: {float(sys.argv[2])/2**20:.1f} {u} vs {float(sys.argv[3])/2**20:.1f} {u}")' "$2" "$4" "$5" "${6:-MiB/s}")"
 }
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 human() { python3 -c "import sys; print(f'{float(sys.argv[1])/2**30:.2f} GiB')" "$1"; }
@@ -200,7 +232,7 @@ human() { python3 -c "import sys; print(f'{float(sys.argv[1])/2**30:.2f} GiB')" 
 echo "partcheck limits: $RUNS runs per figure, work dir $WORK$([[ $QUICK == 1 ]] && echo ' (quick mode)')" >&2
 echo "  one-stream file $(human $FILE) in $(human $PART) parts; big parts: $(human $BIG_FILE) in $(human $BIG_PART)" >&2
 
-if wants b; then make_part_files; fi
+if wants b || wants e; then make_part_files; fi
 
 for run in $(seq "$RUNS"); do
   echo "run $run/$RUNS" >&2
@@ -237,6 +269,28 @@ for run in $(seq "$RUNS"); do
     dd=$(dd_bps) || exit 2
     record d "d  disk+fsync vs dd conv=fsync" 0.8 "$disk" "$dd"
   fi
+  if wants e; then
+    rm -rf "$WORK/tls"
+    start_serve --storage null --listen-tls 127.0.0.1:0 --tls-self-signed --data-dir "$WORK/tls"
+    cert="$WORK/tls/tls/cert.pem"
+    [[ -n "$TLS_URL" && -f "$cert" ]] || fail "partcheck serve gave no TLS listener or certificate"
+    tls=$(bench_bps --target "$TLS_URL" --api-key "$KEY" --cacert "$cert" --file-size "$FILE" --part-size "$PART" --files 1)
+    read -r cipher negotiated < <(tls_cipher_of_last)
+    bench_rss=$(client_peak_rss_of_last)
+    curl=$(CURL_URL=$TLS_URL CURL_EXTRA="--cacert $cert" curl_bps) || exit 2
+    serve_rss=$(serve_peak_rss)
+    stop_serve
+    record e1 "e  https: bench vs curl, same parts" 1.0 "$tls" "$curl"
+    if [[ "$cipher" != - ]]; then
+      ceiling=$(cipher_bps "$cipher") || fail "openssl speed -evp $cipher failed"
+      log "negotiated $negotiated; openssl speed -evp $cipher: $(python3 -c "print(f'{$ceiling/2**20:.0f}')") MiB/s on one core"
+      record e2 "e  https: bench vs $cipher/core" - "$tls" "$ceiling"
+    fi
+    # Peak RSS against the 64 MiB budget, recorded as budget / measured: >= 1.0 is within it.
+    record e3 "e  64 MiB vs bench peak RSS" 1.0 $((64 * MiB)) "$bench_rss" MiB
+    record e4 "e  64 MiB vs mock peak RSS" 1.0 $((64 * MiB)) "$serve_rss" MiB
+    rm -rf "$WORK/tls"
+  fi
 done
 
 # The table: medians over the runs; the ratio is the median of per-run ratios.
@@ -247,19 +301,23 @@ header = ("figure", "measured", "reference", "ratio", "target", "met?")
 print()
 print(f"{header[0]:<40} {header[1]:>15} {header[2]:>15} {header[3]:>6} {header[4]:>7}  {header[5]}")
 missed = 0
-for label, measured, reference, ratios, target in rows:
+for label, measured, reference, ratios, target, unit in rows:
+    unit = unit.ljust(5)
     m = statistics.median(map(float, measured.split()))
     r = statistics.median(map(float, reference.split()))
     q = statistics.median(map(float, ratios.split()))
+    if target == "-":  # informational: nothing to meet
+        print(f"{label:<40} {m / 2**20:>9.1f} {unit} {r / 2**20:>9.1f} {unit} {q:>6.3f} {'-':>7}  info")
+        continue
     ok = q >= float(target)
     missed += not ok
-    print(f"{label:<40} {m / 2**20:>9.1f} MiB/s {r / 2**20:>9.1f} MiB/s {q:>6.3f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
+    print(f"{label:<40} {m / 2**20:>9.1f} {unit} {r / 2**20:>9.1f} {unit} {q:>6.3f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
 runs = len(rows[0][1].split()) if rows else 0
 print(f"\nmedians of {runs} runs; each ratio is the median of the per-run ratios (figure / reference of the same run)")
 sys.exit(1 if missed else 0)
 EOF
 MISSED=0
 for key in "${ORDER[@]}"; do
-  printf '%s|%s|%s|%s|%s\n' "${LABEL[$key]}" "${MEASURED[$key]}" "${REFERENCE[$key]}" "${RATIO[$key]}" "${TARGET[$key]}"
+  printf '%s|%s|%s|%s|%s|%s\n' "${LABEL[$key]}" "${MEASURED[$key]}" "${REFERENCE[$key]}" "${RATIO[$key]}" "${TARGET[$key]}" "${UNIT[$key]}"
 done | python3 "$WORK/table.py" || MISSED=1
 exit $MISSED

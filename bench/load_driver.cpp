@@ -39,7 +39,8 @@ struct Arrival {
 struct LoadDriver::Impl {
   const BenchOptions& options;
   const HttpTarget& target;
-  asio::ip::tcp::endpoint endpoint;
+  const net::Connector& connector;
+  const RequestHeads& heads;
   const BodySource& source;
   asio::io_context io;
   Recorder* recorder = nullptr;
@@ -56,8 +57,8 @@ struct LoadDriver::Impl {
   bool stopping = false;
   Clock::time_point last_finish;
 
-  Impl(const BenchOptions& o, const HttpTarget& t, asio::ip::tcp::endpoint e, const BodySource& s)
-      : options(o), target(t), endpoint(e), source(s) {}
+  Impl(const BenchOptions& o, const HttpTarget& t, const net::Connector& c, const RequestHeads& h, const BodySource& s)
+      : options(o), target(t), connector(c), heads(h), source(s) {}
 
   std::uint64_t file_size() const { return source.is_file() ? std::min(options.file_size, source.file_size()) : options.file_size; }
 
@@ -294,9 +295,9 @@ struct LoadDriver::Impl {
   }
 };
 
-LoadDriver::LoadDriver(const BenchOptions& options, const HttpTarget& target, asio::ip::tcp::endpoint endpoint,
-                       const BodySource& source)
-    : impl_(std::make_unique<Impl>(options, target, endpoint, source)) {}
+LoadDriver::LoadDriver(const BenchOptions& options, const HttpTarget& target, const net::Connector& connector,
+                       const RequestHeads& heads, const BodySource& source)
+    : impl_(std::make_unique<Impl>(options, target, connector, heads, source)) {}
 
 LoadDriver::~LoadDriver() = default;
 
@@ -314,7 +315,7 @@ DriveSummary LoadDriver::run(Recorder& recorder, std::chrono::milliseconds tick_
     auto lane = std::make_unique<Lane>(asio::make_strand(d.io));
     for (unsigned c = 0; c < connections_per_lane; ++c)
       lane->connections.push_back(std::make_shared<PartConnection>(
-          lane->strand, d.target, d.endpoint, d.source, o.io_buffer, timeout,
+          lane->strand, d.connector, d.heads, d.source, o.io_buffer, timeout,
           [&recorder](std::uint64_t n, Clock::time_point from, Clock::time_point to) { recorder.bytes_written(n, from, to); }));
     d.idle_lanes.push_back(lane.get());
     d.lanes.push_back(std::move(lane));

@@ -11,6 +11,8 @@
 #include "bench/body_source.hpp"
 #include "bench/http_target.hpp"
 #include "bench/recorder.hpp"
+#include "bench/request_head.hpp"
+#include "net/connector.hpp"
 
 namespace partcheck::bench {
 
@@ -24,8 +26,10 @@ struct DriveSummary {
 
 class LoadDriver {
  public:
-  LoadDriver(const BenchOptions& options, const HttpTarget& target, boost::asio::ip::tcp::endpoint endpoint,
-             const BodySource& source);
+  // Every connection is made by `connector` (resolved already) and its
+  // requests by `heads`; both outlive the driver.
+  LoadDriver(const BenchOptions& options, const HttpTarget& target, const net::Connector& connector,
+             const RequestHeads& heads, const BodySource& source);
   ~LoadDriver();
 
   // Runs to the end of the workload; `tick` is called about every

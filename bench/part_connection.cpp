@@ -3,6 +3,8 @@
 
 #include <sys/sendfile.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
@@ -28,43 +30,46 @@ std::string error_code_of(const std::string& body) {
   return message.substr(0, end);
 }
 
-PartConnection::PartConnection(Strand strand, const HttpTarget& target, asio::ip::tcp::endpoint endpoint,
+PartConnection::PartConnection(Strand strand, const net::Connector& connector, const RequestHeads& heads,
                                const BodySource& source, std::size_t io_buffer, std::chrono::milliseconds timeout,
                                ProgressFn progress)
     : strand_(strand),
-      target_(target),
-      endpoint_(endpoint),
+      connector_(connector),
+      heads_(heads),
       source_(source),
+      io_buffer_(io_buffer),
       timeout_(timeout),
       progress_(std::move(progress)),
-      stream_(strand),
-      body_buffer_(source.is_file() ? 0 : io_buffer),
       watchdog_(strand) {}
 
-std::string PartConnection::request_head(const char* method, const std::string& target,
-                                         const std::string& content_type, const std::string& extra,
-                                         std::uint64_t content_length) const {
-  std::string head;
-  head.reserve(256 + target.size() + extra.size());
-  head.append(method).append(" ").append(target_.path_prefix).append(target).append(" HTTP/1.1\r\nHost: ");
-  head.append(target_.host_header()).append("\r\nAuthorization: Bearer ").append(target_.api_key);
-  head.append("\r\nContent-Type: ").append(content_type).append("\r\n").append(extra);
-  head.append("Content-Length: ").append(std::to_string(content_length)).append("\r\n\r\n");
-  return head;
-}
-
 void PartConnection::connect_then(std::function<void()> next) {
-  if (stream_.socket().is_open()) {
+  if (is_open()) {
     next();
     return;
   }
   read_buffer_.clear();
-  stream_.expires_after(timeout_);
-  stream_.async_connect(endpoint_, [self = shared_from_this(), next = std::move(next)](beast::error_code ec) {
-    if (ec) return self->finish(ec, "connect");
-    tune_sending_socket(self->stream_.socket());
+  stream_.reset();
+  connecting_ = true;
+  // The connector's coroutine runs on this connection's strand, so the
+  // stream it hands over uses the strand too.
+  auto done = [self = shared_from_this(), next = std::move(next)](std::exception_ptr error,
+                                                                  std::unique_ptr<net::AnyStream> stream) {
+    self->connecting_ = false;  // the slot's handler stays until the next connect replaces it
+    if (self->stopped_) return self->finish(asio::error::operation_aborted, "connect");
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const net::TransportError& e) {
+        return self->finish(e.code() ? e.code() : asio::error::fault, "connect", "connect: " + e.full());
+      } catch (const std::exception& e) {
+        return self->finish(asio::error::fault, "connect", std::string("connect: ") + e.what());
+      }
+    }
+    self->stream_ = std::move(stream);
+    tune_sending_socket(self->stream_->tcp().socket());
     next();
-  });
+  };
+  asio::co_spawn(strand_, connector_.connect(timeout_), asio::bind_cancellation_slot(connect_cancel_.slot(), std::move(done)));
 }
 
 void PartConnection::send_part(PartRequest request, std::function<void(Answer)> done) {
@@ -77,13 +82,13 @@ void PartConnection::send_part(PartRequest request, std::function<void(Answer)> 
   body_end_ = part_.range.end;
   head_sent_ = false;
   write_error_ = {};
-  head_ = request_head("POST", "/pub/v1/disk/file/upload?hash=" + part_.hash, "application/octet-stream",
-                       "Content-Range: " + contract::format_content_range(part_.range) + "\r\n",
-                       part_.range.length());
+  head_ = heads_.make("POST", "/pub/v1/disk/file/upload?hash=" + part_.hash, "application/octet-stream",
+                      "Content-Range: " + contract::format_content_range(part_.range) + "\r\n", part_.range.length());
   if (stopped_) return finish(asio::error::operation_aborted, "start");
   connect_then([self = shared_from_this()] {
-    // sendfile only when nothing has to look at the bytes on their way out.
-    if (self->source_.is_file() && self->part_.digest == nullptr)
+    // sendfile only when nothing has to look at the bytes on their way out:
+    // no digest, and no TLS (the bytes are encrypted in this process).
+    if (self->source_.is_file() && self->part_.digest == nullptr && !self->stream_->is_tls())
       self->write_body_sendfile();
     else
       self->write_body_chunk();
@@ -95,13 +100,13 @@ void PartConnection::send_small(std::string method, std::string target, std::str
   done_ = std::move(done);
   answer_ = Answer{};
   answer_.started = Clock::now();
-  small_body_ = std::move(json_body);
-  head_ = request_head(method.c_str(), target, "application/json", "", small_body_.size());
+  // One buffer for head and body (a small copy): see write_body_chunk for
+  // what a TLS stream does with two.
+  head_ = heads_.make(method, target, "application/json", "", json_body.size()) + json_body;
   if (stopped_) return finish(asio::error::operation_aborted, "start");
   connect_then([self = shared_from_this()] {
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(self->head_), asio::buffer(self->small_body_)};
-    self->stream_.expires_after(self->timeout_);
-    asio::async_write(self->stream_, buffers, [self](beast::error_code ec, std::size_t) {
+    self->stream_->tcp().expires_after(self->timeout_);
+    asio::async_write(*self->stream_, asio::buffer(self->head_), [self](beast::error_code ec, std::size_t) {
       if (ec) return self->finish(ec, "write");
       self->answer_.body_sent = Clock::now();
       self->read_answer();
@@ -115,14 +120,25 @@ void PartConnection::write_body_chunk() {
     answer_.body_sent = last_write_;
     return read_answer();
   }
+  if (!head_sent_ && stream_->is_tls()) {
+    // Not {head, chunk} in one async_write: once the head is out, Asio's
+    // two-buffer write hands the stream {empty, rest of chunk}, Beast's TLS
+    // stream writes from the first buffer only (nothing), and a write of
+    // nothing ends async_write with the chunk unsent. So the head goes
+    // alone; on the wire it is its own record either way.
+    stream_->tcp().expires_after(timeout_);
+    asio::async_write(*stream_, asio::buffer(head_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->write_failed(ec);
+      self->head_sent_ = true;
+      self->write_body_chunk();
+    });
+    return;
+  }
+  if (body_buffer_.empty()) body_buffer_.resize(io_buffer_);
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, body_buffer_.size()));
   source_.fill(part_.file_index, sent_, std::span(body_buffer_.data(), n));
   if (part_.digest) part_.digest->update(std::as_bytes(std::span(body_buffer_.data(), n)));
-  // The head rides along with the first chunk: one write, one syscall.
-  std::array<asio::const_buffer, 2> buffers{head_sent_ ? asio::const_buffer() : asio::buffer(head_),
-                                            asio::buffer(body_buffer_.data(), n)};
-  stream_.expires_after(timeout_);
-  asio::async_write(stream_, buffers, [self = shared_from_this(), n](beast::error_code ec, std::size_t) {
+  auto written = [self = shared_from_this(), n](beast::error_code ec, std::size_t) {
     if (ec) return self->write_failed(ec);
     const auto now = Clock::now();
     self->progress_(n, self->last_write_, now);
@@ -130,25 +146,34 @@ void PartConnection::write_body_chunk() {
     self->head_sent_ = true;
     self->sent_ += n;
     self->write_body_chunk();
-  });
+  };
+  stream_->tcp().expires_after(timeout_);
+  // TLS: OpenSSL cuts records straight from this buffer, no copy of ours.
+  // Plain: the head rides along with the first chunk, one write, one syscall.
+  const asio::const_buffer chunk(body_buffer_.data(), n);
+  if (head_sent_)
+    asio::async_write(*stream_, chunk, std::move(written));
+  else
+    asio::async_write(*stream_, std::array<asio::const_buffer, 2>{asio::buffer(head_), chunk}, std::move(written));
 }
 
 void PartConnection::write_body_sendfile() {
   if (!head_sent_) {
-    stream_.expires_after(timeout_);
-    asio::async_write(stream_, asio::buffer(head_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    stream_->tcp().expires_after(timeout_);
+    asio::async_write(*stream_, asio::buffer(head_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish(ec, "write");
       self->head_sent_ = true;
-      self->stream_.socket().native_non_blocking(true);
+      self->stream_->tcp().socket().native_non_blocking(true);
       self->write_body_sendfile();
     });
     return;
   }
   // Push as much as the socket takes without blocking, then wait for room.
+  auto& socket = stream_->tcp().socket();
   while (sent_ < body_end_) {
     off_t offset = static_cast<off_t>(sent_);
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(body_end_ - sent_, kSendfileChunk));
-    const auto n = ::sendfile(stream_.socket().native_handle(), source_.file_descriptor(), &offset, want);
+    const auto n = ::sendfile(socket.native_handle(), source_.file_descriptor(), &offset, want);
     if (n > 0) {
       const auto now = Clock::now();
       progress_(static_cast<std::uint64_t>(n), last_write_, now);
@@ -160,9 +185,9 @@ void PartConnection::write_body_sendfile() {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       watchdog_.expires_after(timeout_);
       watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (!ec) self->stream_.socket().cancel();  // no room for a whole timeout: give up the write
+        if (!ec && self->is_open()) self->stream_->tcp().socket().cancel();  // no room for a whole timeout: give up the write
       });
-      stream_.socket().async_wait(asio::socket_base::wait_write, [self = shared_from_this()](beast::error_code ec) {
+      socket.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](beast::error_code ec) {
         self->watchdog_.cancel();
         if (ec) return self->finish(ec == asio::error::operation_aborted && !self->stopped_ ? beast::error::timeout : ec,
                                     "write");
@@ -191,14 +216,14 @@ void PartConnection::read_answer() {
   parser_->body_limit(kMaxAnswerBody);
   // A first small read times the first byte of the answer; Beast then parses
   // from what it already buffered.
-  stream_.expires_after(timeout_);
+  stream_->tcp().expires_after(timeout_);
   auto space = read_buffer_.prepare(4096);
-  stream_.async_read_some(space, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+  stream_->async_read_some(space, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     if (ec) return self->finish(ec, "read");
     self->answer_.first_byte = Clock::now();
     self->read_buffer_.commit(n);
-    self->stream_.expires_after(self->timeout_);
-    http::async_read(self->stream_, self->read_buffer_, *self->parser_,
+    self->stream_->tcp().expires_after(self->timeout_);
+    http::async_read(*self->stream_, self->read_buffer_, *self->parser_,
                      [self](beast::error_code read_ec, std::size_t) {
                        if (read_ec) return self->finish(read_ec, "read");
                        auto& response = self->parser_->get();
@@ -210,7 +235,7 @@ void PartConnection::read_answer() {
   });
 }
 
-void PartConnection::finish(beast::error_code ec, const char* during) {
+void PartConnection::finish(beast::error_code ec, const char* during, std::string words) {
   answer_.finished = Clock::now();
   if (answer_.first_byte == Clock::time_point{}) answer_.first_byte = answer_.finished;
   if (answer_.body_sent == Clock::time_point{}) answer_.body_sent = answer_.finished;
@@ -218,19 +243,20 @@ void PartConnection::finish(beast::error_code ec, const char* during) {
   if (ec && body_cut_short) {
     ec = write_error_;
     during = "write";
+    words.clear();
   }
   write_error_ = {};
   if (body_cut_short && !ec) close();  // answered, but the request stream is broken
   if (ec) {
     answer_.status = 0;
     answer_.aborted = stopped_;
-    if (ec == beast::error::timeout)
+    if (!words.empty())
+      answer_.transport_error = std::move(words);
+    else if (ec == beast::error::timeout)
       answer_.transport_error = std::string("timeout during ") + during;
-    else
-      answer_.transport_error = std::string(during) + ": " + ec.message();
-    beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    else  // TLS alerts and the like in words, plain socket errors as before
+      answer_.transport_error = std::string(during) + ": " + net::explain(ec).full();
+    close();
   }
   auto done = std::move(done_);
   done_ = nullptr;
@@ -239,10 +265,13 @@ void PartConnection::finish(beast::error_code ec, const char* during) {
 
 void PartConnection::close() {
   watchdog_.cancel();
-  if (stream_.socket().is_open()) {
+  if (connecting_) connect_cancel_.emit(asio::cancellation_type::terminal);
+  if (is_open()) {
+    // No TLS close_notify: the connection is dropped either way, and waiting
+    // for the peer's answer to it would only delay the end of a run.
     beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    stream_->tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_->tcp().close();
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "bench/report_charts.hpp"
 #include "bench/results.hpp"
+#include "bench/summary.hpp"
 #include "contract/byte_size.hpp"
 
 namespace partcheck::bench {
@@ -98,9 +99,11 @@ std::string gate_banner(const BenchResult& r) {
          " gates failed</div>\n";
 }
 
-Rows config_rows(const BenchConfig& c) {
+Rows config_rows(const BenchResult& r) {
+  const auto& c = r.config;
   Rows rows{{"target", c.target},
             {"target kind", c.target_kind},
+            {"transport", describe_transport(r.transport)},
             {"file size", contract::format_byte_size(c.file_size) + " (" + std::to_string(c.file_size) + " B)"},
             {"part size", contract::format_byte_size(c.part_size) + " (" + std::to_string(c.part_size) + " B)"}};
   if (c.files) rows.emplace_back("files", std::to_string(*c.files));
@@ -230,7 +233,7 @@ std::string render_html_report(const BenchResult& r) {
   out += "<h2>Latency distribution</h2>\n" + latency_section(r);
   out += "<h2>Uploads over time</h2>\n" + charts::timeline_chart(r.timeline) + "<p class=\"caption\">" +
          timeline_caption(r) + "</p>\n";
-  out += "<div class=\"grid2\">\n<section><h2>Configuration</h2>\n" + key_value_table(config_rows(r.config)) +
+  out += "<div class=\"grid2\">\n<section><h2>Configuration</h2>\n" + key_value_table(config_rows(r)) +
          "</section>\n<section><h2>Environment</h2>\n" + key_value_table(environment_rows(r)) + "</section>\n</div>\n";
   out += "<div class=\"grid2\">\n<section><h2>Calibration</h2>\n" + calibration_section(r) +
          "</section>\n<section><h2>Gates</h2>\n" + gates_section(r.gates) + "</section>\n</div>\n";

@@ -123,6 +123,15 @@ struct Verification {
   std::vector<std::string> failures;  // first few, for people
 };
 
+// How the client reached the target. Older files lack it: plain HTTP, direct.
+struct TransportFacts {
+  bool tls = false;
+  std::string tls_version;  // as OpenSSL names it, "TLSv1.3"; from the first connection
+  std::string tls_cipher;   // "TLS_AES_256_GCM_SHA384"
+  std::uint64_t tls_handshakes = 0;  // made by the load's connections: one per connection opened
+  std::string proxy;        // "http://host:port" (never its credentials); "" when direct
+};
+
 struct Totals {
   double measured_s = 0;            // the window after warm-up
   double wall_s = 0;                // whole run including warm-up
@@ -171,6 +180,7 @@ struct BenchResult {
   std::optional<ProcessUsage> server;  // only for the embedded mock
   std::optional<Calibration> calibration;
   Verification verification;
+  TransportFacts transport;
   std::vector<Gate> gates;
   std::vector<UploadSpan> timeline;  // empty when not recorded (optional in the JSON)
   std::uint64_t timeline_dropped = 0;  // uploads that ended in the window but were not kept

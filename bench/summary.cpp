@@ -13,7 +13,15 @@
 
 namespace partcheck::bench {
 
-
+std::string describe_transport(const TransportFacts& t) {
+  std::string out = "plain HTTP";
+  if (t.tls) {
+    out = (t.tls_version.empty() ? std::string("TLS") : t.tls_version) +
+          (t.tls_cipher.empty() ? "" : " " + t.tls_cipher) + ", " + std::to_string(t.tls_handshakes) +
+          (t.tls_handshakes == 1 ? " handshake" : " handshakes");
+  }
+  return out + (t.proxy.empty() ? (t.tls ? "" : ", direct") : "; proxy " + t.proxy);
+}
 
 std::string progress_line(std::uint64_t bytes, double rate, double elapsed_s, std::optional<std::uint64_t> total_bytes,
                           std::optional<double> total_s, std::uint64_t uploads, std::uint64_t errors) {
@@ -31,6 +39,8 @@ void print_summary(const BenchResult& r, std::ostream& out) {
   const auto& c = r.config;
   const auto& t = r.totals;
   out << "partcheck bench  " << c.target << " (" << c.target_kind << ")\n";
+  // Plain and direct is the usual case: only the other ways get a line.
+  if (r.transport.tls || !r.transport.proxy.empty()) out << "  transport  " << describe_transport(r.transport) << "\n";
   out << "  workload   " << (c.files ? std::to_string(*c.files) + " files" : format_fixed(c.duration_s.value_or(0), 0) + " s")
       << " x " << contract::format_byte_size(c.file_size) << " in " << contract::format_byte_size(c.part_size)
       << " parts; " << (c.rate_per_s ? "open model, " + format_fixed(*c.rate_per_s, 2) + " uploads/s" : "closed model")

@@ -11,6 +11,10 @@ namespace partcheck::bench {
 
 void print_summary(const BenchResult& result, std::ostream& out);
 
+// "TLSv1.3 TLS_AES_256_GCM_SHA384, 4 handshakes; proxy http://p:3128", or
+// "plain HTTP, direct": the summary's and the HTML report's words.
+std::string describe_transport(const TransportFacts& transport);
+
 // One progress line: bytes, rate, ETA (when the size of the run is known), errors.
 std::string progress_line(std::uint64_t bytes, double rate_bytes_per_s, double elapsed_s,
                           std::optional<std::uint64_t> total_bytes, std::optional<double> total_s,

@@ -13,6 +13,7 @@
 #include "bench/report_html.hpp"
 #include "bench/summary.hpp"
 #include "cli/commands.hpp"
+#include "cli/transport_flags.hpp"
 #include "contract/byte_size.hpp"
 
 namespace partcheck::cli {
@@ -29,6 +30,7 @@ struct RawFlags {
   bool move = false, calibrate = false, quiet = false;
   std::uint64_t seed = 1;
   std::vector<std::string> thresholds;
+  TransportFlags transport;
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -118,6 +120,14 @@ bench::BenchOptions to_options(const RawFlags& f) {
   if (o.timeout_s <= 0) usage_error("--timeout must be positive");
   o.io_buffer = size_flag("--io-buffer", f.io_buffer);
   if (o.io_buffer < 4096 || o.io_buffer > (64u << 20)) usage_error("--io-buffer must be between 4 KiB and 64 MiB");
+  // A bad --header is a usage error now, before a mock is started or a target reached.
+  try {
+    net::ClientSettings probe;
+    apply_transport_flags(f.transport, probe);
+  } catch (const std::invalid_argument& e) {
+    usage_error(e.what());
+  }
+  o.transport_flags = [transport = f.transport](net::ClientSettings& s) { apply_transport_flags(transport, s); };
   o.quiet = f.quiet;
   o.progress_tty = ::isatty(STDERR_FILENO) == 1;
   return o;
@@ -170,8 +180,10 @@ void run(const RawFlags& flags) {
 void add_bench_command(CLI::App& app) {
   auto flags = std::make_shared<RawFlags>();
   auto* cmd = app.add_subcommand("bench", "Measure how fast a target ingests multi-gigabyte part streams");
-  auto* target = cmd->add_option("--target", flags->target, "Target URL (default: an embedded mock with null storage)");
-  cmd->add_option("--target-config", flags->target_config, "YAML file: url, api_key|api_key_env, directory_id, parallel_parts")
+  auto* target = cmd->add_option("--target", flags->target,
+                                 "Target URL, http(s)://HOST[:PORT][/MOUNT] (default: an embedded mock with null storage)");
+  cmd->add_option("--target-config", flags->target_config,
+                  "YAML file: url, api_key|api_key_env, directory_id, parallel_parts, tls, proxy, headers")
       ->check(CLI::ExistingFile)
       ->excludes(target);
   cmd->add_option("--api-key", flags->api_key, "API key sent as Authorization: Bearer");
@@ -201,6 +213,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--timeout", flags->timeout, "Timeout of each network step")->capture_default_str();
   cmd->add_option("--io-buffer", flags->io_buffer, "Body bytes per socket write")->capture_default_str();
   cmd->add_flag("--quiet", flags->quiet, "No progress output");
+  add_transport_flags(*cmd, flags->transport);
   cmd->callback([flags] { run(*flags); });
 }
 
