@@ -2,11 +2,13 @@
 # Sanitizer stages of CI: `address` builds everything with ASan+UBSan and runs
 # the unit and integration tests; `thread` builds the mock's unit tests with
 # TSan and runs the concurrency tests (in-process, where TSan sees every
-# thread). The suite-power tests (every deviation, every planted bug) run once,
-# in the plain stage: they measure the runner, not memory safety.
+# thread); `fuzz` builds the libFuzzer targets (clang, ASan+UBSan) and gives
+# each its short CTest run (label fuzz, 60 s each). The suite-power tests
+# (every deviation, every planted bug) run once, in the plain stage: they
+# measure the runner, not memory safety.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stage=${1:?usage: scripts/sanitize.sh address|thread}
+stage=${1:?usage: scripts/sanitize.sh address|thread|fuzz}
 jobs=$(nproc)
 case "$stage" in
   address)
@@ -25,8 +27,16 @@ case "$stage" in
     export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R 'Concurrency'
     ;;
+  fuzz)
+    dir=build-fuzz
+    bash scripts/setup.sh fuzz
+    CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARTCHECK_FUZZ=ON >/dev/null
+    cmake --build "$dir" -j "$jobs" --target fuzz_all
+    # Each run is one process on one core: two at a time on two cores.
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" -L fuzz
+    ;;
   *)
-    echo "scripts/sanitize.sh: unknown stage '$stage' (address or thread)" >&2
+    echo "scripts/sanitize.sh: unknown stage '$stage' (address, thread or fuzz)" >&2
     exit 2
     ;;
 esac

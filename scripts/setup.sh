@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything partcheck needs to build, test and benchmark, from Debian
 # packages only. Safe to run again: apt-get skips what is already installed.
+#   bash scripts/setup.sh          # build, test, benchmark
+#   bash scripts/setup.sh fuzz     # also clang and libFuzzer (tests/fuzz, CI's fuzz stage)
 set -euo pipefail
 
 packages=(
@@ -9,8 +11,14 @@ packages=(
   libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl iperf3 python3 python3-requests procps
+  curl iperf3 python3 python3-requests procps openssl
 )
+for group in "$@"; do
+  case "$group" in
+    fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "setup.sh: unknown group '$group' (fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup.sh: run as root (it calls apt-get)" >&2
