@@ -201,7 +201,7 @@ names = {"TLS_AES_256_GCM_SHA384": "aes-256-gcm", "TLS_AES_128_GCM_SHA256": "aes
 print(names.get(c, "aes-256-gcm" if "AES256-GCM" in c else "aes-128-gcm" if "AES128-GCM" in c else "-"), c or "-")
 EOF
 }
-client_peak_rss_of_last() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["client"]["peak_rss_bytes"])' "$WORK/last.json"; }
+client_peak_rss_of_last() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["resources"]["client"]["peak_rss_bytes"])' "$WORK/last.json"; }
 
 dd_bps() {
   local count=$(( DISK_FILE / MiB ))
