@@ -13,8 +13,13 @@ jobs=$(nproc)
 case "$stage" in
   address)
     dir=build-asan
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARTCHECK_SANITIZE=address,undefined >/dev/null
-    cmake --build "$dir" -j "$jobs"
+    # -O1 -g1: line tables for the reports at a fraction of -O2 -g's compile
+    # time; only what the tests run is built (no micro-benchmarks).
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
+      -DPARTCHECK_SANITIZE=address,undefined >/dev/null
+    targets=(partcheck unit_contract unit_net unit_mock unit_runner unit_bench)
+    for f in tests/integration/*_test.cpp; do targets+=("it_$(basename "$f" .cpp)"); done
+    cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" -L 'unit|integration' \
