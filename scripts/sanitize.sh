@@ -22,8 +22,12 @@ case "$stage" in
     cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # Left out besides the suite-power tests: running out of descriptors on
+    # purpose, since the sanitizer runtime needs descriptors itself (UBSan's
+    # vptr check probes memory through a pipe and, without one, reports a
+    # valid object as invalid).
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" -L 'unit|integration' \
-      -E 'RunnerMatrix\.EveryDeviationIsCaughtByAFailNamingItsRule|ThirdPartyTarget\.EveryPlantedBugIsAFailOfItsRule|MemoryBound\.(One|Four)'
+      -E 'RunnerMatrix\.EveryDeviationIsCaughtByAFailNamingItsRule|ThirdPartyTarget\.EveryPlantedBugIsAFailOfItsRule|MemoryBound\.(One|Four)|MockHostileTest\.WithoutFreeDescriptors'
     ;;
   thread)
     dir=build-tsan
