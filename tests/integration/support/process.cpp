@@ -139,7 +139,14 @@ void ServerProcess::start(const std::vector<std::string>& argv, bool partcheck_b
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   auto cargs = c_argv(argv);
-  int rc = posix_spawnp(&pid_, cargs[0], &actions, nullptr, cargs.data(), environ);
+  // The server's own temporary files (a data dir it makes for itself) go
+  // under this object's directory, so they go with it even when the server
+  // is killed and cannot clean up after itself.
+  std::vector<std::string> env_text{"TMPDIR=" + log_.str()};
+  for (char** e = environ; *e; ++e)
+    if (std::string_view(*e).rfind("TMPDIR=", 0) != 0) env_text.emplace_back(*e);
+  auto cenv = c_argv(env_text);
+  int rc = posix_spawnp(&pid_, cargs[0], &actions, nullptr, cargs.data(), cenv.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::string(std::strerror(rc)));
@@ -176,7 +183,8 @@ void ServerProcess::start(const std::vector<std::string>& argv, bool partcheck_b
 }
 
 ServerProcess::~ServerProcess() {
-  if (!reaped_) kill_hard();
+  // SIGTERM first: a server that cleans up on exit gets the chance to.
+  if (!reaped_) stop_within(std::chrono::seconds(5));
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
 }
 
@@ -198,10 +206,12 @@ void ServerProcess::kill_hard() {
   reaped_ = true;
 }
 
-int ServerProcess::terminate() {
+int ServerProcess::terminate() { return stop_within(std::chrono::seconds(30)); }
+
+int ServerProcess::stop_within(std::chrono::seconds grace) {
   if (reaped_) return decode_status(status_);
   ::kill(pid_, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto deadline = std::chrono::steady_clock::now() + grace;
   while (waitpid(pid_, &status_, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill_hard();

@@ -75,6 +75,7 @@ class ServerProcess {
 
  private:
   void start(const std::vector<std::string>& argv, bool partcheck_banner);
+  int stop_within(std::chrono::seconds grace);  // SIGTERM; SIGKILL once grace is over
 
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
