@@ -76,10 +76,10 @@ Reached reach(net::Connector& connector, const HttpTarget& target, double timeou
   boost::system::error_code ec;
   const auto peer = stream->tcp().socket().remote_endpoint(ec);
   r.loopback = !ec && peer.address().is_loopback();
-  if (auto* tls = stream->tls()) {
+  if (SSL* ssl = stream->ssl()) {
     r.transport.tls = true;
-    r.transport.tls_version = SSL_get_version(tls->native_handle());
-    r.transport.tls_cipher = SSL_get_cipher_name(tls->native_handle());
+    r.transport.tls_version = SSL_get_version(ssl);
+    r.transport.tls_cipher = SSL_get_cipher_name(ssl);
   }
   if (connector.proxy()) r.transport.proxy = connector.proxy()->origin();
   return r;

@@ -29,20 +29,20 @@ asio::awaitable<int> fetch(const net::Connector& connector, const std::string& h
   const auto check = [&](const char* step) {
     if (ec) throw net::TransportError(ec, std::string(step) + ": " + net::explain(ec).full());
   };
-  stream->tcp().expires_after(timeout);
+  stream->expires_after(timeout);
   co_await asio::async_write(*stream, asio::buffer(head), with());
   check("write");
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(boost::none);
-  stream->tcp().expires_after(timeout);
+  stream->expires_after(timeout);
   co_await http::async_read_header(*stream, buffer, parser, with());
   check("read");
   std::vector<char> chunk(1u << 20);
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    stream->tcp().expires_after(timeout);
+    stream->expires_after(timeout);
     co_await http::async_read(*stream, buffer, parser, with());
     if (ec == http::error::need_buffer) ec = {};
     check("read");

@@ -105,7 +105,7 @@ void PartConnection::send_small(std::string method, std::string target, std::str
   head_ = heads_.make(method, target, "application/json", "", json_body.size()) + json_body;
   if (stopped_) return finish(asio::error::operation_aborted, "start");
   connect_then([self = shared_from_this()] {
-    self->stream_->tcp().expires_after(self->timeout_);
+    self->stream_->expires_after(self->timeout_);
     asio::async_write(*self->stream_, asio::buffer(self->head_), [self](beast::error_code ec, std::size_t) {
       if (ec) return self->finish(ec, "write");
       self->answer_.body_sent = Clock::now();
@@ -126,7 +126,7 @@ void PartConnection::write_body_chunk() {
     // stream writes from the first buffer only (nothing), and a write of
     // nothing ends async_write with the chunk unsent. So the head goes
     // alone; on the wire it is its own record either way.
-    stream_->tcp().expires_after(timeout_);
+    stream_->expires_after(timeout_);
     asio::async_write(*stream_, asio::buffer(head_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->write_failed(ec);
       self->head_sent_ = true;
@@ -147,7 +147,7 @@ void PartConnection::write_body_chunk() {
     self->sent_ += n;
     self->write_body_chunk();
   };
-  stream_->tcp().expires_after(timeout_);
+  stream_->expires_after(timeout_);
   // TLS: OpenSSL cuts records straight from this buffer, no copy of ours.
   // Plain: the head rides along with the first chunk, one write, one syscall.
   const asio::const_buffer chunk(body_buffer_.data(), n);
@@ -159,7 +159,7 @@ void PartConnection::write_body_chunk() {
 
 void PartConnection::write_body_sendfile() {
   if (!head_sent_) {
-    stream_->tcp().expires_after(timeout_);
+    stream_->expires_after(timeout_);
     asio::async_write(*stream_, asio::buffer(head_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish(ec, "write");
       self->head_sent_ = true;
@@ -216,13 +216,13 @@ void PartConnection::read_answer() {
   parser_->body_limit(kMaxAnswerBody);
   // A first small read times the first byte of the answer; Beast then parses
   // from what it already buffered.
-  stream_->tcp().expires_after(timeout_);
+  stream_->expires_after(timeout_);
   auto space = read_buffer_.prepare(4096);
   stream_->async_read_some(space, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     if (ec) return self->finish(ec, "read");
     self->answer_.first_byte = Clock::now();
     self->read_buffer_.commit(n);
-    self->stream_->tcp().expires_after(self->timeout_);
+    self->stream_->expires_after(self->timeout_);
     http::async_read(*self->stream_, self->read_buffer_, *self->parser_,
                      [self](beast::error_code read_ec, std::size_t) {
                        if (read_ec) return self->finish(read_ec, "read");

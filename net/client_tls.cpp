@@ -73,8 +73,7 @@ std::shared_ptr<ssl::context> make_client_context(const ClientSettings& settings
   return context;
 }
 
-void prepare_client_stream(TlsStream& stream, const std::string& host, bool insecure) {
-  SSL* ssl = stream.native_handle();
+void prepare_client_stream(SSL* ssl, const std::string& host, bool insecure) {
   const bool ip = is_ip_literal(host);
   if (!ip) SSL_set_tlsext_host_name(ssl, host.c_str());  // SNI carries names only (RFC 6066)
   if (insecure) return;

@@ -6,8 +6,8 @@
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
+#include <openssl/ssl.h>
 
-#include "net/any_stream.hpp"
 #include "net/client_settings.hpp"
 
 namespace partcheck::net {
@@ -18,7 +18,7 @@ std::shared_ptr<boost::asio::ssl::context> make_client_context(const ClientSetti
 
 // Before the handshake: SNI (host names only) and the name or address the
 // certificate must carry (unless --insecure).
-void prepare_client_stream(TlsStream& stream, const std::string& host, bool insecure);
+void prepare_client_stream(SSL* ssl, const std::string& host, bool insecure);
 
 // OpenSSL's queued errors as one line ("" when none); clears the queue.
 std::string openssl_errors();

@@ -122,12 +122,12 @@ asio::awaitable<std::unique_ptr<AnyStream>> Connector::connect(std::chrono::mill
   if (!origin_.tls()) co_return std::make_unique<AnyStream>(std::move(tcp));
 
   auto stream = std::make_unique<AnyStream>(std::move(tcp), *tls_);
-  prepare_client_stream(*stream->tls(), origin_.host, settings_.insecure);
-  stream->tcp().expires_after(timeout);
+  prepare_client_stream(stream->ssl(), origin_.host, settings_.insecure);
+  stream->expires_after(timeout);
   co_await stream->async_handshake(asio::ssl::stream_base::client, with(ec));
   handshakes_->fetch_add(1, std::memory_order_relaxed);
   if (ec) {
-    auto why = explain(ec, SSL_get_verify_result(stream->tls()->native_handle()));
+    auto why = explain(ec, SSL_get_verify_result(stream->ssl()));
     throw TransportError(ec, "TLS handshake with " + origin_.host_port() + " failed: " + why.what(), why.fix());
   }
   co_return stream;

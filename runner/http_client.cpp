@@ -49,7 +49,7 @@ class Connection {
   beast::error_code write(asio::const_buffer data) {
     beast::error_code ec;
     bool done = false;
-    stream_->tcp().expires_after(timeout_);
+    stream_->expires_after(timeout_);
     asio::async_write(*stream_, data, [&](beast::error_code e, std::size_t) {
       ec = e;
       done = true;
@@ -67,12 +67,13 @@ class Connection {
   bool response_waiting() {
     if (buffer_.size() > 0 || early_done_) return true;
     beast::error_code ec;
-    const bool bytes = stream_->tcp().socket().available(ec) > 0;
+    SSL* ssl = stream_->ssl();  // TLS may have read them ahead already
+    const bool bytes = stream_->tcp().socket().available(ec) > 0 || (ssl && SSL_has_pending(ssl));
     if (!stream_->is_tls()) return bytes;
     if (!early_reading_ && !bytes) return false;
     if (!early_reading_) {
       early_reading_ = true;
-      stream_->tcp().expires_never();  // a long body may outlast any read timeout; read() bounds the wait
+      stream_->expires_never();  // a long body may outlast any read timeout; read() bounds the wait
       stream_->async_read_some(buffer_.prepare(16 * 1024), [this](beast::error_code e, std::size_t n) {
         buffer_.commit(n);
         early_error_ = e;
@@ -93,7 +94,7 @@ class Connection {
     parser.body_limit(boost::none);
     beast::error_code ec;
     bool done = false;
-    stream_->tcp().expires_after(timeout_);
+    stream_->expires_after(timeout_);
     http::async_read_header(*stream_, buffer_, parser, [&](beast::error_code e, std::size_t) {
       ec = e;
       done = true;
@@ -109,7 +110,7 @@ class Connection {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
       done = false;
-      stream_->tcp().expires_after(timeout_);
+      stream_->expires_after(timeout_);
       http::async_read(*stream_, buffer_, parser, [&](beast::error_code e, std::size_t) {
         ec = e;
         done = true;

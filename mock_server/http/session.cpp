@@ -95,7 +95,7 @@ void Session::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(header_limit()));
   parser_->body_limit(boost::none);  // parts run to 5 GiB; their bodies are streamed
-  stream_.tcp().expires_after(context_.config.idle_timeout);
+  stream_.expires_after(context_.config.idle_timeout);
   if (buffer_.size() > 0) return read_header_rest();  // the next request came with the last one
   // Between requests a connection may idle (--idle-timeout); the header
   // deadline starts with the request's first byte.
@@ -269,7 +269,7 @@ void Session::send(Reply reply) {
   record_.code = reply.code;
   record_.bytes_out = response_->body().size();
   record_.first_byte_ms = ms_since(header_time_);
-  stream_.tcp().expires_after(context_.config.idle_timeout);
+  stream_.expires_after(context_.config.idle_timeout);
   answering_ = true;
   bhttp::async_write(stream_, *response_, guarded([close](Session& self, beast::error_code ec, std::size_t) {
     self.on_written(ec, close);
@@ -306,7 +306,7 @@ void Session::linger() {
   beast::error_code ec;
   stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return close_now();
-  stream_.tcp().expires_after(kLingerTime);
+  stream_.tcp().expires_after(kLingerTime);  // drain() reads the TCP layer itself
   drain();
 }
 

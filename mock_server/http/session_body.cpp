@@ -54,7 +54,7 @@ bool Session::begin_upload(const PartTarget& target) {
 void Session::start_body(BodyUse use) {
   body_use_ = use;
   if (has_body_ && expect_continue_) {
-    stream_.tcp().expires_after(context_.config.idle_timeout);
+    stream_.expires_after(context_.config.idle_timeout);
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       guarded([](Session& self, beast::error_code ec, std::size_t) {
                         if (ec) return self.close_now();
@@ -79,7 +79,7 @@ void Session::read_body() {
     }
     auto buffer = body_buffer();
     auto want = static_cast<std::size_t>(std::min<std::uint64_t>(body_remaining_, read_window()));
-    stream_.tcp().expires_after(context_.config.idle_timeout);
+    stream_.expires_after(context_.config.idle_timeout);
     arm_body_deadline();
     stream_.async_read_some(asio::buffer(buffer.data(), want),
                             guarded([](Session& self, beast::error_code ec, std::size_t bytes) {
@@ -91,7 +91,7 @@ void Session::read_body() {
   auto& body = parser_->get().body();
   body.data = buffer.data();
   body.size = read_window();
-  stream_.tcp().expires_after(context_.config.idle_timeout);
+  stream_.expires_after(context_.config.idle_timeout);
   arm_body_deadline();
   bhttp::async_read(stream_, buffer_, *parser_,
                     guarded([](Session& self, beast::error_code ec, std::size_t) { self.on_chunked_read(ec); }));

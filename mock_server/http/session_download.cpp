@@ -94,7 +94,7 @@ void Session::start_download(const std::string& token) {
   download_serializer_.emplace(*download_head_);
   record_.status = static_cast<int>(status);
   record_.first_byte_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - header_time_).count();
-  stream_.tcp().expires_after(context_.config.idle_timeout);
+  stream_.expires_after(context_.config.idle_timeout);
   answering_ = true;
   bhttp::async_write_header(stream_, *download_serializer_,
                             guarded([close](Session& self, beast::error_code ec, std::size_t) {
@@ -122,7 +122,7 @@ void Session::write_download_chunk() {
     got = 0;
   }
   if (got == 0) return reset_hard();  // the header promised bytes that are not there: cut, never short
-  stream_.tcp().expires_after(context_.config.idle_timeout);
+  stream_.expires_after(context_.config.idle_timeout);
   asio::async_write(stream_, asio::buffer(buffer.data(), got), guarded([](Session& self, beast::error_code ec, std::size_t n) {
     if (ec) return self.close_now();
     self.download_offset_ += n;

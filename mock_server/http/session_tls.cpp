@@ -72,7 +72,7 @@ void Session::refuse_plain_http(unsigned char first) {
   response_->keep_alive(false);
   response_->body() = std::move(reply.body);
   response_->prepare_payload();
-  stream_.tcp().expires_after(context_.config.header_timeout);
+  stream_.tcp().expires_after(context_.config.header_timeout);  // written on the TCP layer itself
   bhttp::async_write(stream_.tcp(), *response_, guarded([](Session& self, beast::error_code wec, std::size_t) {
     if (wec) return self.close_now();
     self.linger();
@@ -84,18 +84,15 @@ void Session::tls_failed(const std::string& why) {
   if (!context_.config.quiet) log_note("TLS handshake failed: " + why);
 }
 
-// close_notify, then a short wait for the client's: a client that sends
-// one is done; anything else (no answer in time, the client still sending)
-// goes on to linger() like a plain connection. The wait is bounded by the
-// deadline, which cancels the socket's operations without closing it.
+// close_notify, then linger() like a plain connection: the client's own
+// close_notify and whatever else it still sends are read and dropped until
+// it closes. Sending is bounded by kTlsCloseTime; a connection that cannot
+// take even that is closed.
 void Session::close_tls() {
   tls_ready_ = false;  // whatever happens now, the TLS layer is not used again
-  arm_deadline(std::chrono::steady_clock::now() + kTlsCloseTime);
-  stream_.tcp().expires_after(kTlsCloseTime + kLingerTime);
+  stream_.expires_after(kTlsCloseTime);
   stream_.async_shutdown(guarded([](Session& self, beast::error_code ec) {
-    self.disarm_deadline();
-    // The client answered with its close_notify, or closed: it is done.
-    if (!ec || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return self.close_now();
+    if (ec) return self.close_now();
     self.linger();
   }));
 }
