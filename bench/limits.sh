@@ -18,6 +18,9 @@
 #      bench and mock encrypts or decrypts every byte once, one core each):
 #      the fraction of the cipher ceiling reached     informational
 #      peak RSS of bench and mock                      each <= 64 MiB
+#      client CPU per GiB, curl's over the bench's     target >= 1.0
+#
+# Needs bash's `times` (curl's CPU) and python3; iperf3 is optional (figure a).
 #
 # Usage: bench/limits.sh [--quick] [--runs N] [--build DIR] [--work DIR] [--only a,b,c,d,e]
 #   --quick   small sizes (512 MiB files), for the `perf` CTest label
@@ -173,9 +176,18 @@ curl_bps() {
     offset=$(( offset + length )); index=$(( index + 1 ))
   done
   local start end
+  times >"$WORK/times.before"  # the CPU time of this shell's children, curl's once it is done
   start=$(date +%s.%N)
   curl "${args[@]}" >"$WORK/curl.codes" || fail "curl failed"
   end=$(date +%s.%N)
+  times >"$WORK/times.after"
+  python3 - "$WORK/times.before" "$WORK/times.after" >"$WORK/curl.cpu" <<'EOF'
+import re, sys
+def children(path):  # second line of `times`: "0m1.500s 0m1.780s", user then sys
+    m = re.findall(r"(\d+)m([\d.]+)s", open(path).read().splitlines()[1])
+    return sum(int(a) * 60 + float(b) for a, b in m)
+print(children(sys.argv[2]) - children(sys.argv[1]))
+EOF
   local expected; expected=$(python3 -c "print('206\n' * ($index - 1) + '200')")
   [[ "$(cat "$WORK/curl.codes")" == "$expected" ]] || fail "curl got statuses $(tr '\n' ' ' <"$WORK/curl.codes")"
   python3 -c "print($FILE / ($end - $start))"
@@ -201,6 +213,10 @@ names = {"TLS_AES_256_GCM_SHA384": "aes-256-gcm", "TLS_AES_128_GCM_SHA256": "aes
 print(names.get(c, "aes-256-gcm" if "AES256-GCM" in c else "aes-128-gcm" if "AES128-GCM" in c else "-"), c or "-")
 EOF
 }
+# CPU seconds (user + sys) per GiB of the last bench run's whole process.
+client_cpu_per_gib_of_last() {
+  python3 -c 'import json,sys; c = json.load(open(sys.argv[1]))["resources"]["client"]; print((c["user_s"] + c["sys_s"]) / (int(sys.argv[2]) / 2**30))' "$WORK/last.json" "$FILE"
+}
 client_peak_rss_of_last() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["resources"]["client"]["peak_rss_bytes"])' "$WORK/last.json"; }
 
 dd_bps() {
@@ -224,7 +240,7 @@ record() {  # key label target measured reference [unit: MiB/s (default) or MiB]
   if [[ -z "${LABEL[$key]:-}" ]]; then ORDER+=("$key"); LABEL[$key]=$2; TARGET[$key]=$3; UNIT[$key]=${6:-MiB/s}; fi
   MEASURED[$key]+="$4 "; REFERENCE[$key]+="$5 "
   RATIO[$key]+="$(python3 -c 'import sys; m, r = map(float, sys.argv[1:]); print(m / r if r > 0 else float("nan"))' "$4" "$5") "
-  log "$(python3 -c 'import sys; u = sys.argv[4]; print(f"{sys.argv[1]}: {float(sys.argv[2])/2**20:.1f} {u} vs {float(sys.argv[3])/2**20:.1f} {u}")' "$2" "$4" "$5" "${6:-MiB/s}")"
+  log "$(python3 -c 'import sys; u = sys.argv[4]; k = 2**20 if u.startswith("MiB") else 1; print(f"{sys.argv[1]}: {float(sys.argv[2])/k:.2f} {u} vs {float(sys.argv[3])/k:.2f} {u}")' "$2" "$4" "$5" "${6:-MiB/s}")"
 }
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 human() { python3 -c "import sys; print(f'{float(sys.argv[1])/2**30:.2f} GiB')" "$1"; }
@@ -277,7 +293,9 @@ for run in $(seq "$RUNS"); do
     tls=$(bench_bps --target "$TLS_URL" --api-key "$KEY" --cacert "$cert" --file-size "$FILE" --part-size "$PART" --files 1)
     read -r cipher negotiated < <(tls_cipher_of_last)
     bench_rss=$(client_peak_rss_of_last)
+    bench_cpu=$(client_cpu_per_gib_of_last)
     curl=$(CURL_URL=$TLS_URL CURL_EXTRA="--cacert $cert" curl_bps) || exit 2
+    curl_cpu=$(python3 -c 'import sys; print(float(open(sys.argv[1]).read()) / (int(sys.argv[2]) / 2**30))' "$WORK/curl.cpu" "$FILE")
     serve_rss=$(serve_peak_rss)
     stop_serve
     record e1 "e  https: bench vs curl, same parts" 1.0 "$tls" "$curl"
@@ -289,6 +307,10 @@ for run in $(seq "$RUNS"); do
     # Peak RSS against the 64 MiB budget, recorded as budget / measured: >= 1.0 is within it.
     record e3 "e  64 MiB vs bench peak RSS" 1.0 $((64 * MiB)) "$bench_rss" MiB
     record e4 "e  64 MiB vs mock peak RSS" 1.0 $((64 * MiB)) "$serve_rss" MiB
+    # Client CPU per GiB, recorded as curl's / the bench's: >= 1.0 is the bench
+    # spending no more than curl. (Both runs share the same server, whose one
+    # core per connection may cap both throughputs alike.)
+    record e5 "e  client CPU: curl vs bench" 1.0 "$curl_cpu" "$bench_cpu" s/GiB
     rm -rf "$WORK/tls"
   fi
 done
@@ -302,16 +324,17 @@ print()
 print(f"{header[0]:<40} {header[1]:>15} {header[2]:>15} {header[3]:>6} {header[4]:>7}  {header[5]}")
 missed = 0
 for label, measured, reference, ratios, target, unit in rows:
+    scale = 2**20 if unit.startswith("MiB") else 1  # bytes shown in MiB; other units as they are
     unit = unit.ljust(5)
-    m = statistics.median(map(float, measured.split()))
-    r = statistics.median(map(float, reference.split()))
+    m = statistics.median(map(float, measured.split())) / scale
+    r = statistics.median(map(float, reference.split())) / scale
     q = statistics.median(map(float, ratios.split()))
     if target == "-":  # informational: nothing to meet
-        print(f"{label:<40} {m / 2**20:>9.1f} {unit} {r / 2**20:>9.1f} {unit} {q:>6.3f} {'-':>7}  info")
+        print(f"{label:<40} {m:>9.2f} {unit} {r:>9.2f} {unit} {q:>6.3f} {'-':>7}  info")
         continue
     ok = q >= float(target)
     missed += not ok
-    print(f"{label:<40} {m / 2**20:>9.1f} {unit} {r / 2**20:>9.1f} {unit} {q:>6.3f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
+    print(f"{label:<40} {m:>9.2f} {unit} {r:>9.2f} {unit} {q:>6.3f} {'>=' + target:>7}  {'yes' if ok else 'NO'}")
 runs = len(rows[0][1].split()) if rows else 0
 print(f"\nmedians of {runs} runs; each ratio is the median of the per-run ratios (figure / reference of the same run)")
 sys.exit(1 if missed else 0)
