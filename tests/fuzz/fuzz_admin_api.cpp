@@ -39,22 +39,15 @@
 #include "contract/error_code.hpp"
 #include "mock_server/admin/admin_api.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/fuzz_mock_config.hpp"
 
 using namespace partcheck;
 using namespace partcheck::mock;
 using fuzz::check;
+using fuzz::number;
 using nlohmann::json;
 
 namespace {
-
-std::uint64_t number(std::string_view text) {
-  std::uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') break;
-    n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(c - '0'), std::uint64_t{1} << 62);
-  }
-  return n;
-}
 
 bool is_secret(std::string name) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -214,18 +207,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 64 * 1024) return -1;
   const auto records = fuzz::split_records(std::string_view(reinterpret_cast<const char*>(data), size), 48);
   World w;
-  w.config.storage = StorageKind::Memory;
-  w.config.data_dir = "/nonexistent/partcheck-fuzz";  // memory storage never touches it
-  w.config.quiet = true;
+  w.config = fuzz::memory_config({{"inbox", std::nullopt, false}, {"small", 10, false}});
   w.config.journal_capacity = 16;
-  w.config.directories = {{"inbox", std::nullopt, false}, {"small", 10, false}};
   for (const auto& record : records) {
     const auto word = fuzz::words(record.line, 2);
     if (word.size() < 2) continue;
     if (word[0] == "!key") w.config.admin_key = word[1];
     if (word[0] == "!journal") w.config.journal_capacity = std::clamp<std::uint64_t>(number(word[1]), 1, 64);
-    if (word[0] == "!profile") w.config.policy.profile = contract::profile_from_name(word[1]).value_or(contract::Profile::Strict);
-    if (word[0] == "!deviate") w.config.policy.deviations.insert(word[1]);
+    fuzz::apply_policy_directive(w.config, word);
   }
   try {
     w.store = std::make_unique<Store>(w.config, w.clock);

@@ -46,11 +46,13 @@
 #include "mock_server/http/api_handlers.hpp"
 #include "mock_server/http/request_target.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/fuzz_mock_config.hpp"
 
 using namespace partcheck;
 using namespace partcheck::mock;
 using namespace partcheck::mock::http;
 using fuzz::check;
+using fuzz::number;
 using nlohmann::json;
 
 namespace {
@@ -62,15 +64,6 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
   return text;
-}
-
-std::uint64_t number(const std::string& text) {
-  std::uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') break;
-    n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(c - '0'), std::uint64_t{1} << 62);
-  }
-  return n;
 }
 
 struct World {
@@ -208,16 +201,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 64 * 1024) return -1;
   const auto records = fuzz::split_records(std::string_view(reinterpret_cast<const char*>(data), size), 64);
   World w;
-  w.config.storage = StorageKind::Memory;
-  w.config.data_dir = "/nonexistent/partcheck-fuzz";  // memory storage never touches it
-  w.config.quiet = true;
+  w.config = fuzz::memory_config({{"inbox", std::nullopt, false}, {"locked", std::nullopt, true}, {"small", 10, false}});
   w.config.root_dir_id = std::string(kRoot);
-  w.config.directories = {{"inbox", std::nullopt, false}, {"locked", std::nullopt, true}, {"small", 10, false}};
   for (const auto& record : records) {
     const auto word = fuzz::words(record.line, 2);
-    if (word[0] == "!profile" && word.size() == 2)
-      w.config.policy.profile = contract::profile_from_name(word[1]).value_or(contract::Profile::Strict);
-    if (word[0] == "!deviate" && word.size() == 2) w.config.policy.deviations.insert(word[1]);
+    fuzz::apply_policy_directive(w.config, word);
     if (word[0] == "!maxpostfix" && word.size() == 2) w.config.max_postfix = static_cast<unsigned>(std::min<std::uint64_t>(number(word[1]), 1000));
   }
   try {

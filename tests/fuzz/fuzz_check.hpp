@@ -2,6 +2,8 @@
 // What the fuzz targets share: a check that stops the run with a message when
 // an invariant breaks (libFuzzer then saves the input as a crash), and the
 // record format of the targets that take several requests per input.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -61,6 +63,16 @@ inline std::vector<std::string> words(std::string_view line, std::size_t max_wor
   }
   out.emplace_back(line);
   return out;
+}
+
+// The leading digits of `text` as a number (0 when none), capped at 2^62.
+inline std::uint64_t number(std::string_view text) {
+  std::uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') break;
+    n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(c - '0'), std::uint64_t{1} << 62);
+  }
+  return n;
 }
 
 }  // namespace partcheck::fuzz

@@ -53,34 +53,36 @@ bool RawConnection::send_all(const char* data, std::size_t size) {
 
 void RawConnection::shutdown_send() { ::shutdown(fd_, SHUT_WR); }
 
-std::string RawConnection::read_until_close(std::chrono::milliseconds timeout, bool* closed) {
-  std::string data;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  if (closed) *closed = false;
+long RawConnection::read_some(std::string& out, std::chrono::steady_clock::time_point deadline) {
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return data;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return -1;
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready <= 0) continue;  // EINTR or the time is up: the loop tells which
     char buf[65536];
-    auto n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) {
-      if (closed) *closed = true;
-      return data;
-    }
-    data.append(buf, static_cast<std::size_t>(n));
+    const auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0;
+    out.append(buf, static_cast<std::size_t>(n));
+    return n;
   }
 }
 
+std::string RawConnection::read_until_close(std::chrono::milliseconds timeout, bool* closed) {
+  std::string data;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  long n;
+  while ((n = read_some(data, deadline)) > 0) {
+  }
+  if (closed) *closed = n == 0;
+  return data;
+}
+
 std::string RawConnection::read_until(const std::string& text, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (received_.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    char buf[65536];
-    auto n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    received_.append(buf, static_cast<std::size_t>(n));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (received_.find(text) == std::string::npos && read_some(received_, deadline) > 0) {
   }
   return received_;
 }
@@ -108,20 +110,11 @@ bool RawConnection::send_file_bytes(std::uint64_t seed, std::uint64_t offset, st
 RawResponse RawConnection::read_response(int timeout_seconds) {
   RawResponse response;
   std::string data;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   std::size_t header_end = std::string::npos;
   std::size_t wanted = std::string::npos;
-  char buf[65536];
-  while (true) {
-    if (header_end != std::string::npos && wanted != std::string::npos && data.size() >= wanted) break;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    auto n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
+  while (!(header_end != std::string::npos && wanted != std::string::npos && data.size() >= wanted) &&
+         read_some(data, deadline) > 0) {
     if (header_end == std::string::npos && (header_end = data.find("\r\n\r\n")) != std::string::npos) {
       std::string lower = data.substr(0, header_end);
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -39,6 +39,10 @@ class RawConnection {
   // Reads until `text` has arrived (or timeout); returns all read so far by
   // this call and the earlier ones.
   std::string read_until(const std::string& text, std::chrono::milliseconds timeout);
+  // One read of what has arrived, appended to `out`, waiting until `deadline`
+  // at most: the byte count, 0 when the peer closed (or reset), -1 when the
+  // time ran out first. The other reads are made of it.
+  long read_some(std::string& out, std::chrono::steady_clock::time_point deadline);
   void close();
 
  private:

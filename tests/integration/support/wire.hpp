@@ -2,21 +2,14 @@
 // A loopback connection that sends exact bytes and reads the answers back
 // one HTTP response at a time (interim 1xx answers skipped), keeping every
 // byte that came after them: what a test needs to see that a server answered
-// once, closed, or stayed in step. Header-only.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// once, closed, or stayed in step. The socket is a RawConnection's.
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <optional>
-#include <stdexcept>
 #include <string>
+
+#include "tests/integration/support/raw_http.hpp"
 
 namespace partcheck::testing::wire {
 
@@ -46,36 +39,11 @@ struct Response {
 
 class Connection {
  public:
-  Connection(const std::string& host, int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw std::runtime_error("not IPv4: " + host);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error(std::string("connect failed: ") + std::strerror(errno));
-  }
-  ~Connection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  Connection(const std::string& host, int port) : raw_(host, port) {}
 
   // False when the peer stopped taking bytes (it may have answered and closed).
-  bool send(const std::string& data) {
-    const char* p = data.data();
-    std::size_t left = data.size();
-    while (left > 0) {
-      auto n = ::send(fd_, p, left, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+  bool send(const std::string& data) { return raw_.send(data); }
+  void shutdown_send() { raw_.shutdown_send(); }
 
   // The next final response, or status 0 when the connection ended (or the
   // time ran out) first. Bytes after it stay for the next call.
@@ -133,26 +101,12 @@ class Connection {
   // Reads once; false when the peer closed or the deadline passed.
   bool fill(std::chrono::steady_clock::time_point deadline) {
     if (closed_) return false;
-    while (true) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready <= 0) continue;
-      char chunk[65536];
-      auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        closed_ = true;  // an orderly close or a reset
-        return false;
-      }
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-      return true;
-    }
+    const long n = raw_.read_some(buffer_, deadline);
+    closed_ = n == 0;  // an orderly close or a reset
+    return n > 0;
   }
 
-  int fd_ = -1;
+  RawConnection raw_;
   std::string buffer_;
   bool closed_ = false;
 };
