@@ -246,6 +246,16 @@ void print_banner(const mock::Server& server) {
   }
   if (const auto& tls = server.config().tls; tls && tls->client_ca_file)
     banner += "TLS client certificates: required, signed by a CA in " + tls->client_ca_file->string() + "\n";
+  banner += "admin API " + server.url() + "/__mock" +
+            (server.config().admin_key ? " (send X-Admin-Key)" : " (loopback clients; --admin-key opens it to others)") +
+            "\n";
+  // A first upload to copy: one whole 5-byte file.
+  const std::string trust = server.tls_certificate().empty() || server.url().starts_with("http://")
+                                ? ""
+                                : " --cacert '" + std::filesystem::absolute(server.tls_certificate()).string() + "'";
+  banner += "try: curl -sS" + trust + " -X POST '" + server.url() + "/pub/v1/disk/file/upload?hash=" +
+            contract::new_uuid() + "' -H 'Authorization: Bearer " + server.api_keys().front() +
+            "' -H 'Content-Range: bytes 0-5/5' -H 'Content-Type: application/octet-stream' --data-binary hello\n";
   std::fwrite(banner.data(), 1, banner.size(), stdout);
   std::fflush(stdout);
 }

@@ -121,6 +121,16 @@ std::string_view storage_name(StorageKind kind) {
   return "unknown";
 }
 
+// GET /__mock: where to start, for someone who found the prefix in the banner.
+AdminResponse get_index(const AdminRequest& request, AdminContext&, const Captures&) {
+  parse_query(request.query, "the admin index", {});
+  json endpoints = json::array();
+  for (const auto& route : admin_routes())
+    endpoints.push_back({{"method", route.method}, {"path", "/__mock/" + std::string(route.pattern)}});
+  return ok({{"endpoints", std::move(endpoints)},
+             {"docs", "GET /__mock/openapi.yaml (OpenAPI 3); docs/admin-api.md in the partcheck sources"}});
+}
+
 AdminResponse get_health(const AdminRequest& request, AdminContext& context, const Captures&) {
   parse_query(request.query, "health", {});
   const auto& config = context.config;
@@ -281,6 +291,7 @@ struct Route {
 };
 
 constexpr std::array kRoutes{
+    Route{"GET", "", get_index},
     Route{"GET", "health", get_health},
     Route{"POST", "reset", post_reset},
     Route{"GET", "clock", get_clock},

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <limits>
 
+#include "contract/uuid.hpp"
+
 namespace partcheck::mock {
 namespace {
 
@@ -62,16 +64,53 @@ bool valid_method(std::string_view method) {
 
 }  // namespace
 
+std::string FaultInjector::parse_match(const json& match, Fault& fault) {
+  constexpr const char* kFields = "method, path_prefix, hash, part_start, part_index, api_key";
+  if (!match.is_object()) return std::string("match must be an object with any of ") + kFields;
+  for (const auto& [key, value] : match.items()) {
+    std::string error;
+    if (key == "method") {
+      if (!value.is_string() || !valid_method(value.get<std::string>()))
+        return "match.method must be an HTTP method name such as \"POST\" (got " + value.dump() + ")";
+      fault.method = value.get<std::string>();
+      std::transform(fault.method.begin(), fault.method.end(), fault.method.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    } else if (key == "path_prefix") {
+      if (!value.is_string() || value.get<std::string>().empty() || value.get<std::string>().front() != '/')
+        return "match.path_prefix must be a path starting with '/' (got " + value.dump() + ")";
+      fault.path_prefix = value.get<std::string>();
+      if (fault.path_prefix.starts_with(kAdminPrefix))
+        return "match.path_prefix may not point into /__mock/: the admin API is never faulted";
+    } else if (key == "hash") {
+      if (!value.is_string() || value.get<std::string>().empty())
+        return "match.hash must be an upload's hash (got " + value.dump() + ")";
+      const auto text = value.get<std::string>();
+      fault.hash = contract::is_uuid(text) ? contract::canonical_uuid(text) : text;
+    } else if (key == "part_start" || key == "part_index") {
+      const auto number = whole_number(value, "match." + key, error);
+      if (!number) return error;
+      (key == "part_start" ? fault.part_start : fault.part_index) = *number;
+    } else if (key == "api_key") {
+      if (!value.is_string() || value.get<std::string>().empty())
+        return "match.api_key must be the key as clients send it (got " + value.dump() + ")";
+      fault.api_key = value.get<std::string>();
+    } else {
+      return "unknown field 'match." + key + "' (fields: " + kFields + ")";
+    }
+  }
+  return {};
+}
+
 FaultInjector::AddResult FaultInjector::add(const json& spec) {
   auto fail = [](std::string message) { return AddResult{std::nullopt, std::move(message)}; };
   if (!spec.is_object()) return fail("a fault is a JSON object, e.g. {\"kind\":\"delay\",\"ms\":500}");
 
   for (const auto& [key, value] : spec.items()) {
-    const bool known = key == "kind" || key == "match" || key == "count" ||
+    const bool known = key == "kind" || key == "match" || key == "count" || key == "times" || key == "after" ||
                        std::find(kAmountFields.begin(), kAmountFields.end(), key) != kAmountFields.end();
     if (!known) {
       if (key == "id") return fail("id is given by the server; leave it out");
-      return fail("unknown field '" + key + "' (fields: kind, ms, bytes, bytes_per_second, match, count)");
+      return fail("unknown field '" + key + "' (fields: kind, ms, bytes, bytes_per_second, match, after, count or times)");
     }
   }
 
@@ -111,35 +150,23 @@ FaultInjector::AddResult FaultInjector::add(const json& spec) {
     fault.amount = *amount;
   }
 
-  if (const auto it = spec.find("count"); it != spec.end()) {
-    std::string error;
-    const auto count = whole_number(*it, "count", error);
-    if (!count) return fail(error + "; 0 means until removed");
-    fault.count = *count;
-  }
-
-  if (const auto it = spec.find("match"); it != spec.end()) {
-    if (!it->is_object()) return fail("match must be an object with method and/or path_prefix");
-    for (const auto& [key, value] : it->items()) {
-      if (key == "method") {
-        if (!value.is_string() || !valid_method(value.get<std::string>())) {
-          return fail("match.method must be an HTTP method name such as \"POST\" (got " + value.dump() + ")");
-        }
-        fault.method = value.get<std::string>();
-        std::transform(fault.method.begin(), fault.method.end(), fault.method.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      } else if (key == "path_prefix") {
-        if (!value.is_string() || value.get<std::string>().empty() || value.get<std::string>().front() != '/') {
-          return fail("match.path_prefix must be a path starting with '/' (got " + value.dump() + ")");
-        }
-        fault.path_prefix = value.get<std::string>();
-        if (fault.path_prefix.starts_with(kAdminPrefix)) {
-          return fail("match.path_prefix may not point into /__mock/: the admin API is never faulted");
-        }
-      } else {
-        return fail("unknown field 'match." + key + "' (fields: method, path_prefix)");
-      }
+  if (spec.contains("count") && spec.contains("times")) return fail("give count or times (the same thing), not both");
+  for (const char* field : {"count", "times"}) {
+    if (const auto it = spec.find(field); it != spec.end()) {
+      std::string error;
+      const auto count = whole_number(*it, field, error);
+      if (!count) return fail(error + "; 0 means until removed");
+      fault.count = *count;
     }
+  }
+  if (const auto it = spec.find("after"); it != spec.end()) {
+    std::string error;
+    const auto after = whole_number(*it, "after", error);
+    if (!after) return fail(error + "; after N lets N matching requests through first");
+    fault.after = *after;
+  }
+  if (const auto it = spec.find("match"); it != spec.end()) {
+    if (auto error = parse_match(*it, fault); !error.empty()) return fail(error);
   }
 
   std::lock_guard lock(mutex_);
@@ -148,19 +175,23 @@ FaultInjector::AddResult FaultInjector::add(const json& spec) {
   return AddResult{to_json(fault), {}};
 }
 
-bool FaultInjector::matches(const Fault& fault, std::string_view method, std::string_view path) const {
-  if (!fault.method.empty() && fault.method != method) return false;
-  return path.starts_with(fault.path_prefix);
+bool FaultInjector::matches(const Fault& fault, const FaultRequest& request) {
+  if (!fault.method.empty() && fault.method != request.method) return false;
+  if (!request.path.substr(0, request.path.find('?')).starts_with(fault.path_prefix)) return false;
+  if (fault.hash && fault.hash != request.hash) return false;
+  if (fault.part_start && fault.part_start != request.part_start) return false;
+  if (fault.part_index && fault.part_index != request.part_index) return false;
+  return !fault.api_key || *fault.api_key == request.api_key;
 }
 
-FaultPlan FaultInjector::plan_for(std::string_view method, std::string_view path) {
-  path = path.substr(0, path.find('?'));
+FaultPlan FaultInjector::plan_for(const FaultRequest& request) {
   FaultPlan plan;
-  if (path.starts_with(kAdminPrefix)) return plan;
+  if (request.path.starts_with(kAdminPrefix)) return plan;
 
   std::lock_guard lock(mutex_);
   for (auto& fault : faults_) {
-    if (!matches(fault, method, path)) continue;
+    if (!matches(fault, request)) continue;
+    if (++fault.seen <= fault.after) continue;  // let through: not its turn yet
     ++fault.fired;
     plan.fault_ids.push_back(fault.id);
     switch (fault.kind) {
@@ -191,7 +222,13 @@ json FaultInjector::to_json(const Fault& fault) {
   json match = json::object();
   if (!fault.method.empty()) match["method"] = fault.method;
   if (!fault.path_prefix.empty()) match["path_prefix"] = fault.path_prefix;
+  if (fault.hash) match["hash"] = *fault.hash;
+  if (fault.part_start) match["part_start"] = *fault.part_start;
+  if (fault.part_index) match["part_index"] = *fault.part_index;
+  if (fault.api_key) match["api_key"] = "<redacted>";  // the admin API never shows a key
   out["match"] = match;
+  out["after"] = fault.after;
+  out["seen"] = fault.seen;
   out["count"] = fault.count;
   out["fired"] = fault.fired;
   out["remaining"] = fault.count == 0 ? json(nullptr) : json(fault.count - fault.fired);

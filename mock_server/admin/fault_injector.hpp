@@ -1,7 +1,9 @@
 #pragma once
 // Faults the admin API arms (`POST /__mock/faults`) and the HTTP session
 // applies: a delayed response, a connection reset after N body bytes, 503 to
-// the next N requests, a slow reader. Thread-safe.
+// the next N requests, a slow reader. A fault can aim at one upload, one part
+// (by offset or index), one API key, and at the Nth matching request
+// (`after`). Thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -26,10 +28,23 @@ struct FaultPlan {
   }
 };
 
+// What a fault can match on, as the session knows it at the request's headers.
+struct FaultRequest {
+  std::string_view method;
+  std::string_view path;                    // a query is ignored
+  std::optional<std::string> hash;          // the `hash` parameter, canonical when a uuid
+  std::optional<std::uint64_t> part_start;  // a part upload's Content-Range start
+  std::optional<std::uint64_t> part_index;  // its place in the upload's equal parts (0: the first)
+  std::string api_key;                      // Bearer or X-Token value; empty: none
+};
+
 class FaultInjector {
  public:
   // The plan for a request; consumes one use of every fault that matches.
-  FaultPlan plan_for(std::string_view method, std::string_view path);
+  FaultPlan plan_for(const FaultRequest& request);
+  FaultPlan plan_for(std::string_view method, std::string_view path) {
+    return plan_for(FaultRequest{method, path, std::nullopt, std::nullopt, std::nullopt, {}});
+  }
 
   // Admin API: add one fault from its JSON form (see docs/admin-api.md);
   // returns the stored fault with its id, or an error message.
@@ -50,11 +65,17 @@ class FaultInjector {
     std::uint64_t amount = 0;  // ms, bytes or bytes per second, by kind; unused for Unavailable
     std::string method;        // upper case; empty: any method
     std::string path_prefix;   // empty: any path
+    std::optional<std::string> hash;
+    std::optional<std::uint64_t> part_start, part_index;
+    std::optional<std::string> api_key;
+    std::uint64_t after = 0;   // matching requests let through before it fires
+    std::uint64_t seen = 0;    // matching requests so far
     std::uint64_t count = 1;   // uses armed; 0: until removed
     std::uint64_t fired = 0;   // uses consumed
   };
   static nlohmann::json to_json(const Fault& fault);
-  bool matches(const Fault& fault, std::string_view method, std::string_view path) const;
+  static std::string parse_match(const nlohmann::json& match, Fault& fault);  // "" or the error
+  static bool matches(const Fault& fault, const FaultRequest& request);
 
   mutable std::mutex mutex_;
   std::vector<Fault> faults_;  // arming order

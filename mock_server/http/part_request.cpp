@@ -25,6 +25,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::optional<std::string_view> bearer_of(std::optional<std::string_view> authorization) {
+  if (!authorization) return std::nullopt;
+  auto value = trim(*authorization);
+  if (value.size() > 7 && lower(value.substr(0, 7)) == "bearer ") return trim(value.substr(7));
+  return std::nullopt;
+}
+
 bool key_known(std::string_view key, const ServerConfig& config) {
   return !key.empty() && std::find(config.api_keys.begin(), config.api_keys.end(), key) != config.api_keys.end();
 }
@@ -35,11 +42,7 @@ std::optional<Refusal> check_api_key(std::optional<std::string_view> authorizati
                                      std::optional<std::string_view> x_token, const ServerConfig& config) {
   const auto& policy = config.policy;
   if (policy.deviates("AUTH-1")) return std::nullopt;
-  std::optional<std::string_view> bearer;
-  if (authorization) {
-    auto value = trim(*authorization);
-    if (value.size() > 7 && lower(value.substr(0, 7)) == "bearer ") bearer = trim(value.substr(7));
-  }
+  const auto bearer = bearer_of(authorization);
   if (bearer && key_known(*bearer, config)) return std::nullopt;
   if (x_token && policy.deviates("AUTH-2") && !bearer)
     return http_refusal(ErrorCode::Unauthorized, "X-Token is not accepted; send Authorization: Bearer <key>",
@@ -49,6 +52,11 @@ std::optional<Refusal> check_api_key(std::optional<std::string_view> authorizati
     return http_refusal(ErrorCode::Unauthorized, "no API key; send Authorization: Bearer <key> or X-Token: <key>",
                         "AUTH-1");
   return http_refusal(ErrorCode::Unauthorized, "the API key is not valid", "AUTH-1");
+}
+
+std::string presented_api_key(std::optional<std::string_view> authorization, std::optional<std::string_view> x_token) {
+  if (auto bearer = bearer_of(authorization)) return std::string(*bearer);
+  return x_token ? std::string(trim(*x_token)) : std::string();
 }
 
 std::optional<Refusal> check_file_name(std::string_view name) {
@@ -88,7 +96,10 @@ std::variant<PartPlan, Refusal> plan_part(const PartHeaders& headers, const Requ
     plan.boundary = *boundary;
   } else if (!policy.deviates("CT-3")) {
     return http_refusal(ErrorCode::UnsupportedContentType,
-                        "content type '" + media + "' is neither application/octet-stream nor multipart/form-data",
+                        "content type '" + media +
+                            "' is neither application/octet-stream nor multipart/form-data; send raw bytes with "
+                            "`Content-Type: application/octet-stream` (curl --data-binary sends "
+                            "application/x-www-form-urlencoded unless told)",
                         "CT-3");
   }
   const bool raw = plan.format == BodyFormat::Raw;

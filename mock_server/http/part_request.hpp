@@ -19,6 +19,8 @@ namespace partcheck::mock::http {
 // AUTH-1/AUTH-2: `Authorization: Bearer <key>` or `X-Token: <key>`.
 std::optional<Refusal> check_api_key(std::optional<std::string_view> authorization,
                                      std::optional<std::string_view> x_token, const ServerConfig& config);
+// The key a request presents, known or not: the Bearer one, else X-Token's.
+std::string presented_api_key(std::optional<std::string_view> authorization, std::optional<std::string_view> x_token);
 
 struct PartHeaders {
   std::optional<std::string_view> content_type;

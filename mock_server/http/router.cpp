@@ -59,6 +59,7 @@ std::variant<Route, RouteRefusal> route(std::string_view method, std::string_vie
   constexpr std::string_view admin_prefix = "/__mock/";
   if (path.starts_with(admin_prefix))
     return Route{Endpoint::Admin, std::string(path.substr(admin_prefix.size())), ""};
+  if (path == "/__mock") return Route{Endpoint::Admin, "", ""};  // the admin API's index
 
   auto segments = split_path(path);
   for (const auto& pattern : patterns()) {

@@ -6,6 +6,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
+#include "contract/content_range.hpp"
+#include "contract/uuid.hpp"
 #include "mock_server/admin/admin_api.hpp"
 #include "mock_server/http/api_handlers.hpp"
 #include "mock_server/http/framing.hpp"
@@ -192,7 +194,7 @@ void Session::dispatch() {
   route_ = std::get<Route>(routed);
   if (route_.endpoint == Endpoint::Admin) return dispatch_admin(route_);
 
-  faults_ = context_.faults.plan_for(record_.method, target_.path);
+  faults_ = context_.faults.plan_for(fault_request());
   record_.fault_ids = faults_.fault_ids;
   if (faults_.unavailable)
     return refuse_before_body(http_refusal(ErrorCode::ServiceUnavailable, "the server is unavailable (injected fault)"));
@@ -202,6 +204,25 @@ void Session::dispatch() {
     return refuse_before_body(*refusal);
   if (is_part_upload(route_.endpoint)) return start_part(route_);
   start_body(BodyUse::Collect);
+}
+
+// What armed faults may match on (docs/admin-api.md, "Faults"). A part's
+// index counts the upload's equal parts: its start over the part size the
+// store has seen, or over its own length for the upload's first part.
+FaultRequest Session::fault_request() const {
+  FaultRequest request{record_.method, target_.path, std::nullopt, std::nullopt, std::nullopt,
+                       presented_api_key(header(bhttp::field::authorization), header("X-Token"))};
+  if (auto hash = target_.param("hash")) request.hash = contract::canonical_uuid(*hash);
+  const auto content_range = header(bhttp::field::content_range);
+  if (!is_part_upload(route_.endpoint) || !content_range) return request;
+  const auto parsed = contract::parse_content_range(*content_range);
+  if (!parsed) return request;
+  const auto& range = *parsed.range;
+  request.part_start = range.start;
+  const auto known = request.hash ? context_.store.part_size(*request.hash) : std::nullopt;
+  const std::uint64_t size = known.value_or(range.length());
+  request.part_index = size == 0 ? 0 : range.start / size;
+  return request;
 }
 
 void Session::dispatch_admin(const Route&) {

@@ -145,6 +145,7 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   void on_file_end() override {}
 
   // session_tls.cpp: the handshake, plain HTTP sent to a TLS listener, close_notify
+  FaultRequest fault_request() const;
   void begin_tls();
   void on_first_bytes(beast::error_code ec);
   void on_handshake(beast::error_code ec);

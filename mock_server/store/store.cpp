@@ -171,6 +171,13 @@ std::vector<UploadSummary> Store::uploads() const {
   return list;
 }
 
+std::optional<std::uint64_t> Store::part_size(const std::string& hash) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->uploads.find(contract::canonical_uuid(hash));
+  if (it == impl_->uploads.end() || !it->second->state || it->second->state->part_size == 0) return std::nullopt;
+  return it->second->state->part_size;
+}
+
 bool Store::expire(const std::string& hash_as_sent) {
   auto& s = *impl_;
   const auto hash = contract::canonical_uuid(hash_as_sent);

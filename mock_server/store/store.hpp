@@ -152,6 +152,9 @@ class Store {
   void reset();  // everything gone but the root and the configured directories
   std::vector<UploadSummary> uploads() const;
   bool expire(const std::string& hash);  // as if its TTL ran out now
+  // The size of the upload's non-final parts, once a part shows it (for
+  // faults aimed at a part's index); nullopt for an unknown upload.
+  std::optional<std::uint64_t> part_size(const std::string& hash) const;
   std::variant<DirectoryInfo, Refusal> add_directory(const DirectorySpec& spec);
   std::vector<DirectoryInfo> directories() const;
   std::size_t sweep_expired();  // removes uploads past their deadline; returns how many

@@ -315,5 +315,59 @@ TEST_F(MockHttpTest, SigtermStopsGracefully) {
   EXPECT_EQ(server().terminate(), 0);
 }
 
+
+// The first minute: the banner says where the admin API is, `GET /__mock`
+// lists it, and the banner's example upload works as printed.
+TEST_F(MockHttpTest, TheBannerShowsTheAdminApiAndAnExampleUploadThatWorks) {
+  std::string admin, example;
+  for (const auto& line : server().banner_rest()) {
+    if (line.starts_with("admin API ")) admin = line;
+    if (line.starts_with("try: ")) example = line.substr(5);
+  }
+  EXPECT_EQ(admin.substr(0, admin.find(" (")), "admin API " + server().url() + "/__mock") << admin;
+  ASSERT_FALSE(example.empty());
+  auto uploaded = run_command({"bash", "-c", example + " -w ' %{http_code}'"});
+  ASSERT_EQ(uploaded.exit_code, 0) << uploaded.err;
+  EXPECT_NE(uploaded.out.find("\"success\":true"), std::string::npos) << uploaded.out;
+  EXPECT_TRUE(uploaded.out.ends_with(" 200")) << uploaded.out;
+
+  auto index = run_command({"curl", "-sS", server().url() + "/__mock"});
+  auto json = nlohmann::json::parse(index.out, nullptr, false);
+  ASSERT_TRUE(json.is_object()) << index.out;
+  bool lists_health = false;
+  for (const auto& endpoint : json["endpoints"]) lists_health |= endpoint["path"] == "/__mock/health";
+  EXPECT_TRUE(lists_health) << index.out;
+}
+
+// A form-encoded body (what curl --data-binary sends by default) is refused
+// with the header to send instead.
+TEST_F(MockHttpTest, AnUnsupportedContentTypeNamesTheHeaderToSend) {
+  auto reply = run_command({"curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + server().api_key(), "-H",
+                            "Content-Range: bytes 0-5/5", "--data-binary", "hello",
+                            server().url() + upload_target(contract::new_uuid())});
+  EXPECT_NE(reply.out.find("UnsupportedContentType"), std::string::npos) << reply.out;
+  EXPECT_NE(reply.out.find("Content-Type: application/octet-stream"), std::string::npos) << reply.out;
+}
+
+// docs/admin-api.md's retry recipe: one JSON call aims 503 twice at the 2nd
+// part of one upload; the part's retries, and only they, are refused.
+TEST_F(MockHttpTest, AFaultAimedAtThe2ndPartOfOneUploadHitsOnlyItsFirstTwoTries) {
+  const std::uint64_t part = 5 * 1024 * 1024, n = 12 * 1024 * 1024;
+  const auto hash = contract::new_uuid(), other = contract::new_uuid();
+  auto armed = api().admin_post("faults", R"({"kind":"unavailable","times":2,"match":{"hash":")" + hash +
+                                               R"(","part_index":1}})");
+  ASSERT_EQ(armed.status, 200) << armed;
+  EXPECT_EQ(upload_part(other, 8, 0, part, n).status, 206) << "another upload";
+  EXPECT_EQ(upload_part(other, 8, part, 2 * part, n).status, 206) << "another upload's 2nd part";
+  EXPECT_EQ(upload_part(hash, 9, 0, part, n).status, 206);
+  EXPECT_EQ(upload_part(hash, 9, part, 2 * part, n).status, 503);
+  EXPECT_EQ(upload_part(hash, 9, part, 2 * part, n).status, 503);
+  EXPECT_EQ(upload_part(hash, 9, part, 2 * part, n).status, 206);
+  auto last = upload_part(hash, 9, 2 * part, n, n);
+  EXPECT_EQ(last.status, 200) << last;
+  auto faults = api().admin_get("faults");
+  EXPECT_TRUE(faults.json["faults"].empty()) << faults;
+}
+
 }  // namespace
 }  // namespace partcheck::testing

@@ -104,6 +104,19 @@ TEST_F(MockTlsTest, UploadMoveAndDownloadOverHttps) {
   EXPECT_EQ(first_mismatch(seed, 0, download.body), -1);
 }
 
+// The banner's example upload carries the --cacert it needs over HTTPS.
+TEST_F(MockTlsTest, TheBannersExampleUploadWorksOverHttps) {
+  TempDir elsewhere;
+  auto server = start({"--listen-tls", "127.0.0.1:0"});
+  std::string example;
+  for (const auto& line : server->banner_rest())
+    if (line.starts_with("try: ")) example = line.substr(5);
+  ASSERT_NE(example.find("--cacert"), std::string::npos) << example;
+  auto uploaded = run_command({"bash", "-c", "cd '" + elsewhere.str() + "' && " + example});
+  EXPECT_EQ(uploaded.exit_code, 0) << uploaded.err;
+  EXPECT_NE(uploaded.out.find("\"success\":true"), std::string::npos) << uploaded.out;
+}
+
 TEST_F(MockTlsTest, CertificateMustBeTrustedAndForTheName) {
   auto server = start({"--listen-tls", "127.0.0.1:0"});
   auto untrusted = curl(server->url() + "/__mock/health");

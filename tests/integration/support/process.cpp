@@ -163,6 +163,7 @@ void ServerProcess::start(const std::vector<std::string>& argv, bool partcheck_b
       pollfd more{stdout_fd_, POLLIN, 0};
       while (poll(&more, 1, 0) > 0 && (more.revents & POLLIN)) {
         auto line = read_line(stdout_fd_, deadline);
+        banner_.push_back(line);
         if (line.rfind("also listening on ", 0) == 0) tls_url_ = after_prefix(line, "also listening on ");
         if (line.rfind("TLS certificate: ", 0) == 0) {
           auto rest = after_prefix(line, "TLS certificate: ");

@@ -62,6 +62,8 @@ class ServerProcess {
   const std::string& tls_url() const { return tls_url_; }
   int tls_port() const { return tls_port_; }
   const std::string& tls_certificate() const { return tls_certificate_; }
+  // The banner lines after the first three (TLS, admin API, the example curl).
+  const std::vector<std::string>& banner_rest() const { return banner_; }
   const std::string& root_dir_id() const { return root_dir_id_; }
   const std::string& api_key() const { return api_key_; }
   pid_t pid() const { return pid_; }
@@ -83,6 +85,7 @@ class ServerProcess {
   int status_ = 0;
   TempDir log_;
   std::string url_, host_, root_dir_id_, api_key_, tls_url_, tls_certificate_;
+  std::vector<std::string> banner_;
   int port_ = 0, tls_port_ = 0;
 };
 

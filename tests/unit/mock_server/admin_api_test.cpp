@@ -92,12 +92,19 @@ TEST_F(AdminApi, HealthReportsProfileStorageAndClock) {
 TEST_F(AdminApi, UnknownPathsAndWrongMethodsAreRefused) {
   expect_error(404, "NotFound", call("GET", "nothing-here"));
   expect_error(404, "NotFound", call("GET", "uploads/x/y/z"));
-  expect_error(404, "NotFound", call("GET", ""));
+  expect_error(405, "MethodNotAllowed", call("POST", ""));  // the index only answers GET
   const auto message = expect_error(405, "MethodNotAllowed", call("GET", "clock/advance", "seconds=1"));
   EXPECT_NE(message.find("POST"), std::string::npos) << message;
   const auto faults_message = expect_error(405, "MethodNotAllowed", call("PUT", "faults"));
   EXPECT_NE(faults_message.find("GET, POST, DELETE"), std::string::npos) << faults_message;
   expect(200, call("GET", "health/"));
+}
+
+TEST_F(AdminApi, TheIndexListsEveryEndpoint) {
+  const auto index = expect(200, call("GET", ""));
+  EXPECT_EQ(index["endpoints"].size(), admin_routes().size());
+  EXPECT_EQ(index["endpoints"][1], (json{{"method", "GET"}, {"path", "/__mock/health"}}));
+  EXPECT_NE(index.value("docs", "").find("openapi.yaml"), std::string::npos);
 }
 
 TEST_F(AdminApi, WithoutAdminKeyOnlyLoopbackClientsGetIn) {

@@ -156,3 +156,53 @@ TEST(FaultInjector, ClearDisarmsAllAndIdsStayUnique) {
   EXPECT_FALSE(faults.plan_for("POST", kUpload).any());
   EXPECT_EQ(add_ok(faults, {{"kind", "unavailable"}}), "f3");
 }
+
+namespace {
+
+FaultRequest part_request(std::string hash, std::uint64_t start, std::uint64_t index, std::string key = "k1") {
+  return FaultRequest{"POST", kUpload, std::move(hash), start, index, std::move(key)};
+}
+
+}  // namespace
+
+TEST(FaultInjector, AimsAtOneUploadOnePartAndOneKey) {
+  FaultInjector faults;
+  const std::string a = "0f8fad5b-d9cb-469f-a165-70867728950e", b = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  // The hash is matched in its canonical (lower-case) spelling.
+  add_ok(faults, json::parse(R"({"kind":"unavailable","count":0,"match":{"hash":"0F8FAD5B-D9CB-469F-A165-70867728950E","part_index":1}})"));
+  EXPECT_FALSE(faults.plan_for(part_request(a, 0, 0)).unavailable) << "the first part";
+  EXPECT_FALSE(faults.plan_for(part_request(b, 5, 1)).unavailable) << "another upload";
+  EXPECT_TRUE(faults.plan_for(part_request(a, 5, 1)).unavailable) << "the second part";
+  EXPECT_TRUE(faults.plan_for(part_request(a, 5, 1)).unavailable) << "and its retry";
+  faults.clear();
+
+  add_ok(faults, json::parse(R"({"kind":"delay","ms":5,"match":{"part_start":10}})"));
+  add_ok(faults, json::parse(R"({"kind":"unavailable","match":{"api_key":"k2"}})"));
+  EXPECT_EQ(faults.plan_for(part_request(a, 5, 1)).delay.count(), 0);
+  EXPECT_EQ(faults.plan_for(part_request(a, 10, 2)).delay.count(), 5);
+  EXPECT_FALSE(faults.plan_for(part_request(a, 15, 3, "k1")).unavailable);
+  EXPECT_TRUE(faults.plan_for(part_request(a, 15, 3, "k2")).unavailable);
+  // The key is never shown back.
+  add_ok(faults, json::parse(R"({"kind":"unavailable","match":{"api_key":"secret"}})"));
+  EXPECT_EQ(faults.list().back()["match"]["api_key"], "<redacted>");
+}
+
+TEST(FaultInjector, AfterLetsMatchingRequestsThroughFirstAndTimesIsCount) {
+  FaultInjector faults;
+  add_ok(faults, json::parse(R"({"kind":"unavailable","after":2,"times":2,"match":{"method":"POST"}})"));
+  std::vector<bool> hit;
+  for (int i = 0; i < 6; ++i) {
+    hit.push_back(faults.plan_for("GET", kUpload).unavailable);  // not matching: not counted
+    hit.push_back(faults.plan_for("POST", kUpload).unavailable);
+  }
+  EXPECT_EQ(hit, (std::vector<bool>{false, false, false, false, false, true, false, true, false, false, false, false}));
+  EXPECT_TRUE(faults.list().empty()) << "used up";
+
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"unavailable","count":1,"times":2})")).find("not both"),
+            std::string::npos);
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"unavailable","after":-1})")).find("after"), std::string::npos);
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"unavailable","match":{"part_index":"2"}})")).find("match.part_index"),
+            std::string::npos);
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"unavailable","match":{"hash":""}})")).find("match.hash"),
+            std::string::npos);
+}
