@@ -20,6 +20,7 @@
 #include "contract/rules.hpp"
 #include "contract/uuid.hpp"
 #include "mock_server/deviations.hpp"
+#include "mock_server/http/cors.hpp"
 #include "mock_server/server.hpp"
 #include "net/certificate.hpp"
 
@@ -54,6 +55,7 @@ struct ServeFlags {
   std::size_t max_connections = 1024;
   std::size_t max_connections_per_peer = 256;
   std::optional<std::string> public_url;
+  std::vector<std::string> cors;
   bool quiet = false;
 };
 
@@ -228,6 +230,9 @@ mock::ServerConfig make_config(const ServeFlags& flags) {
   config.max_connections = flags.max_connections;
   config.max_connections_per_peer = flags.max_connections_per_peer;
   config.public_url = flags.public_url;  // checked by the server, which knows the listen address
+  for (const auto& origin : flags.cors)
+    if (auto problem = mock::http::cors_origin_problem(origin); !problem.empty()) usage_error("--cors " + problem);
+  config.cors_origins = flags.cors;
   config.quiet = flags.quiet;
   return config;
 }
@@ -335,6 +340,8 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--public-url", flags->public_url,
                   "Base URL of download links, e.g. https://files.example (default: the listener the request came in on)");
+  cmd->add_option("--cors", flags->cors,
+                  "Let pages from this origin call the server from a browser (scheme://host[:port], or *); repeatable");
   cmd->add_flag("--quiet", flags->quiet, "No per-request log lines on stderr");
   // A later flag overrides an earlier one (wrappers append to a base command line).
   for (auto* option : cmd->get_options())

@@ -72,6 +72,8 @@ struct ServerConfig {
   // behind a proxy. Unset: the scheme and bound address of the listener the
   // request came in on.
   std::optional<std::string> public_url;
+  // Origins whose pages may call the server (--cors; "*": any); empty: no CORS.
+  std::vector<std::string> cors_origins;
   bool quiet = false;  // no per-request log lines on stderr
 };
 

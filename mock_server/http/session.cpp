@@ -10,6 +10,7 @@
 #include "contract/uuid.hpp"
 #include "mock_server/admin/admin_api.hpp"
 #include "mock_server/http/api_handlers.hpp"
+#include "mock_server/http/cors.hpp"
 #include "mock_server/http/framing.hpp"
 #include "mock_server/http/request_log.hpp"
 
@@ -189,6 +190,12 @@ void Session::dispatch() {
   body_complete_ = !has_body_;
   target_ = parse_target(request.target());
 
+  if (!has_body_) {
+    auto preflight = preflight_reply(context_.config.cors_origins, record_.method, header(bhttp::field::origin),
+                                     header("Access-Control-Request-Method"), header("Access-Control-Request-Headers"),
+                                     context_.config.policy);
+    if (preflight) return send(std::move(*preflight));
+  }
   auto routed = route(request.method_string(), target_.path);
   if (auto* refused = std::get_if<RouteRefusal>(&routed)) return refuse_before_body(refused->refusal, refused->allow);
   route_ = std::get<Route>(routed);
@@ -281,7 +288,9 @@ void Session::send(Reply reply) {
   bool close = reply.close || !keep_alive_ || !body_complete_ || context_.stopping;
   response_.emplace(static_cast<bhttp::status>(reply.status), request.version() ? request.version() : 11);
   response_->set(bhttp::field::server, "partcheck-mock");
-  response_->set(bhttp::field::content_type, reply.content_type);
+  if (!reply.content_type.empty()) response_->set(bhttp::field::content_type, reply.content_type);
+  for (const auto& [name, value] : cors_fields(context_.config.cors_origins, header(bhttp::field::origin)))
+    response_->set(name, value);
   for (const auto& [name, value] : reply.headers) response_->set(name, value);
   response_->keep_alive(!close);
   response_->body() = std::move(reply.body);

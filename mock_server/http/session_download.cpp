@@ -2,6 +2,7 @@
 // `Range: bytes=a-b`, streamed from the ContentReader one buffer at a time.
 #include <boost/asio/write.hpp>
 
+#include "mock_server/http/cors.hpp"
 #include "mock_server/http/session.hpp"
 
 namespace partcheck::mock::http {
@@ -85,6 +86,8 @@ void Session::start_download(const std::string& token) {
   download_head_->set(bhttp::field::server, "partcheck-mock");
   download_head_->set(bhttp::field::content_type, "application/octet-stream");
   download_head_->set(bhttp::field::accept_ranges, "bytes");
+  for (const auto& [name, value] : cors_fields(context_.config.cors_origins, header(bhttp::field::origin)))
+    download_head_->set(name, value);
   if (range.kind == ByteRange::Part)
     download_head_->set(bhttp::field::content_range, "bytes " + std::to_string(range.start) + "-" +
                                                          std::to_string(range.start + range.length - 1) + "/" +

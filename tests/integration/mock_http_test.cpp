@@ -369,5 +369,46 @@ TEST_F(MockHttpTest, AFaultAimedAtThe2ndPartOfOneUploadHitsOnlyItsFirstTwoTries)
   EXPECT_TRUE(faults.json["faults"].empty()) << faults;
 }
 
+
+// --cors: a preflight from an allowed origin gets what a browser needs to
+// send an upload; the answers carry the origin; other origins get nothing.
+TEST_F(MockHttpTest, CorsAnswersPreflightsAndMarksAnswersForAllowedOriginsOnly) {
+  start({"--storage", "memory", "--cors", "http://app.example:5173"});
+  const std::string page = "http://app.example:5173";
+  auto preflight = run_command({"curl", "-sS", "-i", "-X", "OPTIONS", "-H", "Origin: " + page, "-H",
+                                "Access-Control-Request-Method: POST", "-H",
+                                "Access-Control-Request-Headers: authorization, content-range, content-type",
+                                server().url() + upload_target(contract::new_uuid())});
+  EXPECT_EQ(status_of(preflight.out), 204) << preflight.out;
+  for (const char* field : {"Access-Control-Allow-Origin: http://app.example:5173", "Access-Control-Allow-Methods: ",
+                            "Content-Range", "Authorization", "Access-Control-Max-Age: "})
+    EXPECT_NE(preflight.out.find(field), std::string::npos) << field << " in " << preflight.out;
+
+  auto upload = run_command({"curl", "-sS", "-i", "-X", "POST", "-H", "Origin: " + page, "-H",
+                             "Authorization: Bearer " + server().api_key(), "-H", "Content-Range: bytes 0-5/5", "-H",
+                             "Content-Type: application/octet-stream", "--data-binary", "hello",
+                             server().url() + upload_target(contract::new_uuid())});
+  EXPECT_EQ(status_of(upload.out), 200) << upload.out;
+  EXPECT_NE(upload.out.find("Access-Control-Allow-Origin: http://app.example:5173"), std::string::npos) << upload.out;
+  EXPECT_NE(upload.out.find("Access-Control-Expose-Headers: "), std::string::npos) << upload.out;
+
+  auto stranger = run_command({"curl", "-sS", "-i", "-X", "OPTIONS", "-H", "Origin: http://evil.example", "-H",
+                               "Access-Control-Request-Method: POST", server().url() + "/pub/v1/disk/file/move"});
+  EXPECT_EQ(status_of(stranger.out), 403) << stranger.out;
+  EXPECT_EQ(stranger.out.find("Access-Control-Allow-Origin"), std::string::npos) << stranger.out;
+
+  auto bad = run_command({kPartcheck, "serve", "--cors", "app.example"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--cors"), std::string::npos) << bad.err;
+}
+
+// Without --cors nothing changes: OPTIONS is 405 and answers carry no CORS fields.
+TEST_F(MockHttpTest, WithoutCorsOptionsIs405) {
+  auto preflight = run_command({"curl", "-sS", "-i", "-X", "OPTIONS", "-H", "Origin: http://app.example", "-H",
+                                "Access-Control-Request-Method: POST", server().url() + "/pub/v1/disk/file/move"});
+  EXPECT_EQ(status_of(preflight.out), 405) << preflight.out;
+  EXPECT_EQ(preflight.out.find("Access-Control-"), std::string::npos) << preflight.out;
+}
+
 }  // namespace
 }  // namespace partcheck::testing
