@@ -216,6 +216,8 @@ mock::ServerConfig make_config(const ServeFlags& flags) {
   config.root_dir_id = flags.root_dir_id;
   for (const auto& directory : flags.directories) config.directories.push_back(parse_directory(directory));
   config.max_postfix = flags.max_postfix;
+  // An empty key would match nothing and lock everyone out of the admin API.
+  if (flags.admin_key && flags.admin_key->empty()) usage_error("--admin-key must not be empty");
   config.admin_key = flags.admin_key;
   config.idle_timeout = parse_duration("--idle-timeout", flags.idle_timeout);
   if (config.idle_timeout.count() == 0) usage_error("--idle-timeout must be at least 1s");

@@ -165,6 +165,10 @@ void check_route(std::string_view method, std::string_view path) {
       check(r->endpoint == Endpoint::Admin && r->id == path.substr(8), "an admin path is not routed to Admin", path);
       return;
     }
+    if (path == "/__mock") {  // the admin index
+      check(r->endpoint == Endpoint::Admin && r->id.empty(), "/__mock is not the admin index", path);
+      return;
+    }
     check(r->endpoint != Endpoint::Admin, "a public path routed to Admin", path);
     check(r->allow.find(method) != std::string::npos && !method.empty(), "a route that does not allow its method",
           std::string(method) + " " + std::string(path));

@@ -400,6 +400,10 @@ TEST_F(MockHttpTest, CorsAnswersPreflightsAndMarksAnswersForAllowedOriginsOnly) 
   auto bad = run_command({kPartcheck, "serve", "--cors", "app.example"});
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("--cors"), std::string::npos) << bad.err;
+  // Nor may the admin key be empty: it would lock everyone out of /__mock.
+  auto empty_key = run_command({kPartcheck, "serve", "--admin-key", ""});
+  EXPECT_EQ(empty_key.exit_code, 2) << empty_key.err;
+  EXPECT_NE(empty_key.err.find("--admin-key"), std::string::npos) << empty_key.err;
 }
 
 // Without --cors nothing changes: OPTIONS is 405 and answers carry no CORS fields.
