@@ -100,8 +100,7 @@ void PartConnection::send_small(std::string method, std::string target, std::str
   done_ = std::move(done);
   answer_ = Answer{};
   answer_.started = Clock::now();
-  // One buffer for head and body (a small copy): see write_body_chunk for
-  // what a TLS stream does with two.
+  // One buffer for head and body (a small copy): one write.
   head_ = heads_.make(method, target, "application/json", "", json_body.size()) + json_body;
   if (stopped_) return finish(asio::error::operation_aborted, "start");
   connect_then([self = shared_from_this()] {
@@ -120,20 +119,6 @@ void PartConnection::write_body_chunk() {
     answer_.body_sent = last_write_;
     return read_answer();
   }
-  if (!head_sent_ && stream_->is_tls()) {
-    // Not {head, chunk} in one async_write: once the head is out, Asio's
-    // two-buffer write hands the stream {empty, rest of chunk}, Beast's TLS
-    // stream writes from the first buffer only (nothing), and a write of
-    // nothing ends async_write with the chunk unsent. So the head goes
-    // alone; on the wire it is its own record either way.
-    stream_->expires_after(timeout_);
-    asio::async_write(*stream_, asio::buffer(head_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->write_failed(ec);
-      self->head_sent_ = true;
-      self->write_body_chunk();
-    });
-    return;
-  }
   if (body_buffer_.empty()) body_buffer_.resize(io_buffer_);
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, body_buffer_.size()));
   source_.fill(part_.file_index, sent_, std::span(body_buffer_.data(), n));
@@ -148,8 +133,9 @@ void PartConnection::write_body_chunk() {
     self->write_body_chunk();
   };
   stream_->expires_after(timeout_);
-  // TLS: OpenSSL cuts records straight from this buffer, no copy of ours.
-  // Plain: the head rides along with the first chunk, one write, one syscall.
+  // The head rides along with the first chunk: one write (plain: one
+  // syscall; TLS: the head is its own record, then OpenSSL cuts records
+  // straight from this buffer, no copy of ours).
   const asio::const_buffer chunk(body_buffer_.data(), n);
   if (head_sent_)
     asio::async_write(*stream_, chunk, std::move(written));

@@ -38,12 +38,12 @@ class AnyStream {
   // The TLS connection's OpenSSL object (version, cipher, verification);
   // nullptr for plain TCP.
   SSL* ssl() {
-    auto* t = std::get_if<TlsSocketStream>(&stream_);
+    auto* t = tls();
     return t ? t->native_handle() : nullptr;
   }
   // The TCP layer: the socket, close. (Timeouts: expires_after below.)
   TcpStream& tcp() {
-    if (auto* t = std::get_if<TlsSocketStream>(&stream_)) return t->next_layer();
+    if (auto* t = tls()) return t->next_layer();
     return std::get<TcpStream>(stream_);
   }
   const TcpStream& tcp() const {
@@ -54,11 +54,11 @@ class AnyStream {
   // tcp_stream's meaning: pending and later operations end with
   // beast::error::timeout once the time is up.
   void expires_after(std::chrono::steady_clock::duration d) {
-    if (auto* t = std::get_if<TlsSocketStream>(&stream_)) t->expires_after(d);
+    if (auto* t = tls()) t->expires_after(d);
     else tcp().expires_after(d);
   }
   void expires_never() {
-    if (auto* t = std::get_if<TlsSocketStream>(&stream_)) t->expires_never();
+    if (auto* t = tls()) t->expires_never();
     else tcp().expires_never();
   }
 
@@ -85,7 +85,7 @@ class AnyStream {
   auto async_handshake(boost::asio::ssl::stream_base::handshake_type type, Handler&& handler) {
     return boost::asio::async_initiate<Handler, void(boost::system::error_code)>(
         [this, type](auto h) {
-          if (auto* t = std::get_if<TlsSocketStream>(&stream_)) t->async_handshake(type, std::move(h));
+          if (auto* t = tls()) t->async_handshake(type, std::move(h));
           else boost::asio::post(get_executor(), [h = std::move(h)]() mutable { h(boost::system::error_code{}); });
         },
         handler);
@@ -97,13 +97,15 @@ class AnyStream {
   auto async_shutdown(Handler&& handler) {
     return boost::asio::async_initiate<Handler, void(boost::system::error_code)>(
         [this](auto h) {
-          if (auto* t = std::get_if<TlsSocketStream>(&stream_)) t->async_shutdown(std::move(h));
+          if (auto* t = tls()) t->async_shutdown(std::move(h));
           else boost::asio::post(get_executor(), [h = std::move(h)]() mutable { h(boost::system::error_code{}); });
         },
         handler);
   }
 
  private:
+  TlsSocketStream* tls() { return std::get_if<TlsSocketStream>(&stream_); }
+
   std::variant<TcpStream, TlsSocketStream> stream_;
 };
 

@@ -3,7 +3,6 @@
 // A handshake that fails or does not finish within --header-timeout of the
 // accept is logged (one line, unless --quiet), counted in /__mock/stats as
 // tls_handshake_failures, and the connection closed; nothing else happens.
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include "mock_server/http/session.hpp"
