@@ -121,14 +121,16 @@ std::string_view storage_name(StorageKind kind) {
   return "unknown";
 }
 
-// GET /__mock: where to start, for someone who found the prefix in the banner.
+// GET /__mock/: where to start, for a script that found the prefix in the
+// banner (GET /__mock without the slash is the dashboard, for a browser).
 AdminResponse get_index(const AdminRequest& request, AdminContext&, const Captures&) {
   parse_query(request.query, "the admin index", {});
   json endpoints = json::array();
   for (const auto& route : admin_routes())
     endpoints.push_back({{"method", route.method}, {"path", "/__mock/" + std::string(route.pattern)}});
   return ok({{"endpoints", std::move(endpoints)},
-             {"docs", "GET /__mock/openapi.yaml (OpenAPI 3); docs/admin-api.md in the partcheck sources"}});
+             {"docs", "GET /__mock/openapi.yaml (OpenAPI 3); docs/admin-api.md in the partcheck sources"},
+             {"dashboard", "/__mock/ui"}});
 }
 
 AdminResponse get_health(const AdminRequest& request, AdminContext& context, const Captures&) {
@@ -212,11 +214,30 @@ AdminResponse delete_fault(const AdminRequest& request, AdminContext& context, c
   return ok({{"removed", 1}});
 }
 
+bool parse_bool(const std::string& text, std::string_view name) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  throw BadRequest(std::string(name) + " must be true or false (got '" + text + "')");
+}
+
 AdminResponse get_journal(const AdminRequest& request, AdminContext& context, const Captures&) {
-  const auto params = parse_query(request.query, "journal", {"limit"});
+  const auto params = parse_query(request.query, "journal", {"limit", "admin"});
   std::size_t limit = context.config.journal_capacity;
   if (const auto text = find_param(params, "limit")) limit = parse_whole(*text, "limit", std::numeric_limits<std::size_t>::max());
-  return ok(context.journal.to_json(limit));
+  const auto admin = find_param(params, "admin");
+  if (!admin || parse_bool(*admin, "admin")) return ok(context.journal.to_json(limit));
+  // admin=false: the newest `limit` requests outside /__mock, so a page that
+  // polls the admin API still sees the traffic it is there to watch.
+  auto body = context.journal.to_json(context.config.journal_capacity);
+  auto& entries = body["entries"];
+  json kept = json::array();
+  for (auto it = entries.rbegin(); it != entries.rend() && kept.size() < limit; ++it) {
+    const auto& target = (*it)["target"].get_ref<const std::string&>();
+    if (target != "/__mock" && !target.starts_with("/__mock/") && !target.starts_with("/__mock?")) kept.push_back(std::move(*it));
+  }
+  std::reverse(kept.begin(), kept.end());  // oldest first, as always
+  entries = std::move(kept);
+  return ok(std::move(body));
 }
 
 AdminResponse delete_journal(const AdminRequest& request, AdminContext& context, const Captures&) {
@@ -275,9 +296,41 @@ AdminResponse post_directory(const AdminRequest& request, AdminContext& context,
   return ok(directory_json(std::get<DirectoryInfo>(added)));
 }
 
+// Files per directory for the dashboard, which cannot page every listing.
+AdminResponse get_files(const AdminRequest& request, AdminContext& context, const Captures&) {
+  constexpr std::uint64_t kDefaultFilesPerDirectory = 100;
+  constexpr std::uint64_t kMaxFilesPerDirectory = 10000;
+  const auto params = parse_query(request.query, "files", {"limit"});
+  std::uint64_t limit = kDefaultFilesPerDirectory;
+  if (const auto text = find_param(params, "limit")) limit = parse_whole(*text, "limit", kMaxFilesPerDirectory);
+  return ok({{"directories", files_by_directory(context.store, limit)}});
+}
+
 AdminResponse get_openapi(const AdminRequest& request, AdminContext&, const Captures&) {
   parse_query(request.query, "openapi.yaml", {});
   return {200, "application/yaml", std::string(openapi_yaml())};
+}
+
+AdminResponse get_dashboard(const AdminRequest& request, AdminContext&, const Captures&) {
+  parse_query(request.query, "ui", {});
+  AdminResponse page{200, "text/html; charset=utf-8", std::string(dashboard_html())};
+  // The page is the mock's own; it may not be framed by, nor fetch from,
+  // anything else, so a page elsewhere cannot drive it.
+  page.headers = {{"Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+                   "frame-ancestors 'none'"},
+                  {"Cache-Control", "no-store"}};
+  return page;
+}
+
+// GET /__mock (no slash): a browser typing the banner's prefix lands on the
+// dashboard; scripts keep the JSON index at /__mock/.
+AdminResponse redirect_to_dashboard() {
+  AdminResponse moved{302, "application/json",
+                      dump_json(json{{"success", true}, {"location", "/__mock/ui"}})};
+  moved.headers = {{"Location", "/__mock/ui"}};
+  return moved;
 }
 
 // --- routing -------------------------------------------------------------
@@ -308,6 +361,8 @@ constexpr std::array kRoutes{
     Route{"GET", "directories", get_directories},
     Route{"POST", "directories", post_directory},
     Route{"GET", "openapi.yaml", get_openapi},
+    Route{"GET", "files", get_files},
+    Route{"GET", "ui", get_dashboard},
 };
 
 std::vector<std::string_view> split_path(std::string_view path) {
@@ -350,6 +405,8 @@ bool same_key(std::string_view given, std::string_view expected) {
 
 std::optional<AdminResponse> refuse_access(const AdminRequest& request, const ServerConfig& config) {
   if (config.admin_key) {
+    const auto url_path = request.without_slash ? std::string("/__mock") : "/__mock/" + request.path;
+    if (admin_page_without_key(request.method, url_path)) return std::nullopt;
     if (same_key(request.admin_key, *config.admin_key)) return std::nullopt;
     return fail(ErrorCode::Unauthorized,
                 request.admin_key.empty() ? "the admin API needs the key: send X-Admin-Key: <key>"
@@ -368,8 +425,17 @@ std::vector<AdminRoute> admin_routes() {
   return routes;
 }
 
+bool admin_page_without_key(std::string_view method, std::string_view path) {
+  return method == "GET" && (path == "/__mock" || path == "/__mock/ui" || path == "/__mock/ui/");
+}
+
 AdminResponse handle_admin(const AdminRequest& request, AdminContext& context) {
   if (auto refusal = refuse_access(request, context.config)) return *refusal;
+  if (request.without_slash) {
+    if (request.method == "GET") return redirect_to_dashboard();
+    return fail(ErrorCode::MethodNotAllowed, "/__mock does not take " + request.method +
+                                                 " (GET redirects to the dashboard; the index is GET /__mock/)");
+  }
 
   if (!contract::is_valid_utf8(request.path))
     return fail(ErrorCode::InvalidRequest, "the path /__mock/" + escape_invalid_utf8(request.path) + " is not UTF-8");

@@ -1,8 +1,12 @@
-# Turns a text file into a C++ source defining partcheck::mock::openapi_yaml(),
-# so the server serves the document without needing the source tree.
-# Usage: cmake -DINPUT=docs/openapi.yaml -DOUTPUT=openapi_yaml.cpp -P embed_text.cmake
+# Turns a text file into a C++ source defining partcheck::mock::<FUNCTION>(),
+# a std::string_view of the file's bytes, so the server serves the document
+# without needing the source tree.
+# Usage: cmake -DINPUT=docs/openapi.yaml -DOUTPUT=openapi_yaml.cpp -DFUNCTION=openapi_yaml -P embed_text.cmake
 # The bytes go in as a hex array rather than a string literal: no length
 # limit (-Woverlength-strings) and no delimiter the text could contain.
+if(NOT FUNCTION)
+  message(FATAL_ERROR "embed_text.cmake: -DFUNCTION=<name> is required")
+endif()
 file(READ "${INPUT}" hex HEX)
 string(LENGTH "${hex}" hex_length)
 math(EXPR byte_count "${hex_length} / 2")
@@ -20,7 +24,7 @@ const unsigned char kText[${byte_count} + 1] = {
   ${bytes}0x00};
 }  // namespace
 
-std::string_view openapi_yaml() { return {reinterpret_cast<const char*>(kText), ${byte_count}}; }
+std::string_view ${FUNCTION}() { return {reinterpret_cast<const char*>(kText), ${byte_count}}; }
 
 }  // namespace partcheck::mock
 ")

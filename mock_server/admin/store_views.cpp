@@ -55,6 +55,33 @@ std::uint64_t count_files(Store& store, const std::string& directory_id) {
 
 }  // namespace
 
+json files_by_directory(Store& store, std::uint64_t limit) {
+  constexpr std::uint64_t kPage = 1000;
+  json directories = json::array();
+  for (const auto& directory : store.directories()) {
+    // Pages through the whole listing: the root lists every other directory
+    // before its files, and the total is of files alone.
+    json files = json::array();
+    std::uint64_t files_total = 0;
+    for (std::uint64_t offset = 0;; offset += kPage) {
+      auto listing = store.list_directory(directory.id, offset, kPage);
+      const auto* page = std::get_if<Store::Listing>(&listing);
+      if (page == nullptr) break;  // removed meanwhile
+      for (const auto& entry : page->entries) {
+        if (entry.type != "file") continue;
+        if (files_total++ < limit)
+          files.push_back({{"id", entry.id}, {"name", entry.name}, {"size", entry.size}, {"hash", entry.hash}});
+      }
+      if (page->entries.size() < kPage || offset + kPage >= page->total) break;
+    }
+    auto item = directory_json(directory);
+    item["files_total"] = files_total;
+    item["files"] = std::move(files);
+    directories.push_back(std::move(item));
+  }
+  return directories;
+}
+
 json store_counts(Store& store) {
   const auto uploads = store.uploads();
   std::uint64_t complete = 0;

@@ -16,6 +16,11 @@ nlohmann::json upload_json(const UploadSummary& upload, Clock::time_point now);
 
 nlohmann::json directory_json(const DirectoryInfo& directory);
 
+// GET /__mock/files: every directory (directory_json) with "files", its
+// first `limit` files by name ({"id", "name", "size", "hash"}), and
+// "files_total", so a page can show what was moved where without paging.
+nlohmann::json files_by_directory(Store& store, std::uint64_t limit);
+
 // {"uploads", "uploads_complete", "files", "directories", "file_bytes"}: what
 // the store holds right now.
 nlohmann::json store_counts(Store& store);
