@@ -256,6 +256,7 @@ void print_banner(const mock::Server& server) {
   banner += "admin API " + server.url() + "/__mock" +
             (server.config().admin_key ? " (send X-Admin-Key)" : " (loopback clients; --admin-key opens it to others)") +
             "\n";
+  banner += "dashboard " + server.url() + "/__mock/ui\n";  // a browser page on the same API
   // A first upload to copy: one whole 5-byte file.
   const std::string trust = server.tls_certificate().empty() || server.url().starts_with("http://")
                                 ? ""
