@@ -17,6 +17,8 @@ using nlohmann::json;
 constexpr std::string_view kAdminPrefix = "/__mock/";
 // A delay longer than this is a typo, and would outlive any client timeout.
 constexpr std::uint64_t kMaxDelayMs = 10 * 60 * 1000;
+// The same bound as one POST /__mock/clock/advance: ten years.
+constexpr std::uint64_t kMaxAdvanceSeconds = 10ull * 366 * 24 * 3600;
 
 struct KindInfo {
   std::string_view name;
@@ -26,14 +28,17 @@ struct KindInfo {
 };
 
 // Indexed by FaultInjector::Kind.
-constexpr std::array<KindInfo, 4> kKinds{{
+constexpr std::array<KindInfo, 7> kKinds{{
     {"delay", "ms", 1, kMaxDelayMs},
     {"reset_after_bytes", "bytes", 0, std::numeric_limits<std::uint64_t>::max()},
     {"unavailable", "", 0, 0},
     {"slow_read", "bytes_per_second", 1, std::numeric_limits<std::uint64_t>::max()},
+    {"status", "status", 400, 599},  // an error answer: 500, 403 for a revoked key, 402 for a full disk...
+    {"drop_response", "", 0, 0},     // the request is carried out, its answer lost (a reset instead)
+    {"advance_clock", "seconds", 1, kMaxAdvanceSeconds},
 }};
 
-constexpr std::array<std::string_view, 3> kAmountFields{"ms", "bytes", "bytes_per_second"};
+constexpr std::array<std::string_view, 5> kAmountFields{"ms", "bytes", "bytes_per_second", "status", "seconds"};
 
 std::string kind_list() {
   std::string out;
@@ -110,7 +115,8 @@ FaultInjector::AddResult FaultInjector::add(const json& spec) {
                        std::find(kAmountFields.begin(), kAmountFields.end(), key) != kAmountFields.end();
     if (!known) {
       if (key == "id") return fail("id is given by the server; leave it out");
-      return fail("unknown field '" + key + "' (fields: kind, ms, bytes, bytes_per_second, match, after, count or times)");
+      return fail("unknown field '" + key +
+                  "' (fields: kind, ms, bytes, bytes_per_second, status, seconds, match, after, count or times)");
     }
   }
 
@@ -202,7 +208,16 @@ FaultPlan FaultInjector::plan_for(const FaultRequest& request) {
         plan.reset_after_body_bytes = std::min(plan.reset_after_body_bytes.value_or(fault.amount), fault.amount);
         break;
       case Kind::Unavailable:
-        plan.unavailable = true;
+        plan.status = 503;
+        break;
+      case Kind::Status:
+        plan.status = static_cast<int>(fault.amount);  // the last armed one wins
+        break;
+      case Kind::DropResponse:
+        plan.drop_response = true;
+        break;
+      case Kind::AdvanceClock:
+        plan.advance_clock += std::chrono::seconds(fault.amount);
         break;
       case Kind::SlowRead:
         plan.read_bytes_per_second = plan.read_bytes_per_second == 0

@@ -1,7 +1,8 @@
 #pragma once
 // Faults the admin API arms (`POST /__mock/faults`) and the HTTP session
-// applies: a delayed response, a connection reset after N body bytes, 503 to
-// the next N requests, a slow reader. A fault can aim at one upload, one part
+// applies: a delayed response, a connection reset after N body bytes, 503 (or
+// any error status) to the next N requests, a slow reader, a response lost
+// after the request was carried out, a jump of the mock clock. A fault can aim at one upload, one part
 // (by offset or index), one API key, and at the Nth matching request
 // (`after`). Thread-safe.
 #include <chrono>
@@ -20,11 +21,14 @@ namespace partcheck::mock {
 struct FaultPlan {
   std::chrono::milliseconds delay{0};                   // before sending the response
   std::optional<std::uint64_t> reset_after_body_bytes;  // close the socket hard after this many body bytes
-  bool unavailable = false;                             // answer 503 ServiceUnavailable at once
+  int status = 0;                                       // answer this error status at once (503: unavailable)
   std::uint64_t read_bytes_per_second = 0;              // 0: read at full speed
+  bool drop_response = false;                           // carry the request out, then reset instead of answering
+  std::chrono::seconds advance_clock{0};                // move the mock clock on before handling the request
   std::vector<std::string> fault_ids;                   // which armed faults fired (for the journal)
   bool any() const {
-    return delay.count() > 0 || reset_after_body_bytes || unavailable || read_bytes_per_second > 0;
+    return delay.count() > 0 || reset_after_body_bytes || status != 0 || read_bytes_per_second > 0 || drop_response ||
+           advance_clock.count() > 0;
   }
 };
 
@@ -58,11 +62,11 @@ class FaultInjector {
   void clear();
 
  private:
-  enum class Kind { Delay, ResetAfterBytes, Unavailable, SlowRead };
+  enum class Kind { Delay, ResetAfterBytes, Unavailable, SlowRead, Status, DropResponse, AdvanceClock };
   struct Fault {
     std::string id;  // "f1", "f2", ... in arming order
     Kind kind = Kind::Delay;
-    std::uint64_t amount = 0;  // ms, bytes or bytes per second, by kind; unused for Unavailable
+    std::uint64_t amount = 0;  // ms, bytes, bytes per second, status or seconds, by kind
     std::string method;        // upper case; empty: any method
     std::string path_prefix;   // empty: any path
     std::optional<std::string> hash;

@@ -43,6 +43,7 @@ nlohmann::json record_json(std::uint64_t seq, const RequestRecord& record) {
       {"headers", std::move(headers)},
       {"status", record.status},
       {"code", record.code},
+      {"withheld_status", record.withheld_status},
       {"bytes_in", record.bytes_in},
       {"bytes_out", record.bytes_out},
       {"duration_ms", record.duration_ms},

@@ -18,6 +18,7 @@ struct RequestRecord {
   std::vector<std::pair<std::string, std::string>> headers;
   int status = 0;
   std::string code;  // error code name; empty on success
+  int withheld_status = 0;  // the drop_response fault: the status carried out but never sent
   std::uint64_t bytes_in = 0;   // body bytes read
   std::uint64_t bytes_out = 0;  // body bytes sent
   double duration_ms = 0;       // header received -> response sent

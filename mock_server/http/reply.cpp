@@ -2,6 +2,25 @@
 
 namespace partcheck::mock::http {
 
+Refusal injected_refusal(int status) {
+  using contract::ErrorCode;
+  // The first code with this status, in the order a client most likely meets it.
+  constexpr ErrorCode kByStatus[] = {ErrorCode::PermissionDenied, ErrorCode::NotEnoughSpace, ErrorCode::NameConflict,
+                                     ErrorCode::NotFound,         ErrorCode::MethodNotAllowed, ErrorCode::RequestTimeout,
+                                     ErrorCode::HeaderTooLarge,   ErrorCode::ServiceUnavailable, ErrorCode::InternalError,
+                                     ErrorCode::InvalidRequest};
+  auto code = status >= 500 ? ErrorCode::InternalError : ErrorCode::InvalidRequest;
+  for (auto candidate : kByStatus) {
+    if (contract::default_status(candidate) == status) {
+      code = candidate;
+      break;
+    }
+  }
+  auto refusal = http_refusal(code, "injected fault (status " + std::to_string(status) + ")");
+  refusal.status = status;
+  return refusal;
+}
+
 Refusal http_refusal(contract::ErrorCode code, std::string_view sentence, std::string_view rule) {
   Refusal refusal;
   refusal.code = code;

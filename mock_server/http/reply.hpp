@@ -26,6 +26,10 @@ struct Reply {
 
 // A refusal decided by the HTTP layer: "<Code>: <sentence>" with the code's status.
 Refusal http_refusal(contract::ErrorCode code, std::string_view sentence, std::string_view rule = {});
+// The `status` fault's answer: that status with the code the mock uses for
+// it (403 PermissionDenied, 402 NotEnoughSpace, 503 ServiceUnavailable...),
+// InvalidRequest or InternalError when no code has that status.
+Refusal injected_refusal(int status);
 
 // {"success":false,"error":"<Code>: ..."} with the refusal's status; under the
 // ERR-1 deviation a client error becomes 500 with a plain-text body instead.

@@ -203,8 +203,9 @@ void Session::dispatch() {
 
   faults_ = context_.faults.plan_for(fault_request());
   record_.fault_ids = faults_.fault_ids;
-  if (faults_.unavailable)
-    return refuse_before_body(http_refusal(ErrorCode::ServiceUnavailable, "the server is unavailable (injected fault)"));
+  if (faults_.advance_clock.count() > 0 && context_.store.clock().try_advance(faults_.advance_clock))
+    context_.store.sweep_expired();
+  if (faults_.status != 0) return refuse_before_body(injected_refusal(faults_.status));
   if (route_.endpoint == Endpoint::Download) return start_download(route_.id);
 
   if (auto refusal = check_api_key(header(bhttp::field::authorization), header("X-Token"), context_.config))
@@ -284,6 +285,7 @@ void Session::send(Reply reply) {
     }));
     return;
   }
+  if (faults_.drop_response && body_complete_) return drop_answer(reply.status);
   const auto& request = parser_->get();
   bool close = reply.close || !keep_alive_ || !body_complete_ || context_.stopping;
   response_.emplace(static_cast<bhttp::status>(reply.status), request.version() ? request.version() : 11);
@@ -350,14 +352,23 @@ void Session::drain() {
                                 }));
 }
 
-void Session::reset_hard() {
-  upload_.reset();  // nothing of the part is kept
+// Ends the connection with a TCP reset (linger 0): the client sees the
+// request fail without an answer. `code` goes to the journal.
+void Session::reset_hard(std::string_view code) {
+  upload_.reset();  // nothing of an unfinished part is kept
   record_.status = 0;
-  record_.code = "ConnectionReset";
+  record_.code = code;
   record_request();
   beast::error_code ec;
   stream_.tcp().socket().set_option(asio::socket_base::linger(true, 0), ec);
   close_now();
+}
+
+// The drop_response fault: the request was carried out (a part is stored),
+// but the client never hears so, as when a proxy loses the answer.
+void Session::drop_answer(int status) {
+  record_.withheld_status = status;
+  reset_hard("ResponseDropped");
 }
 
 void Session::close_now() {

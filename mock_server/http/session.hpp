@@ -90,7 +90,8 @@ class Session : public std::enable_shared_from_this<Session>, private MultipartS
   void close_gracefully();
   void linger();
   void drain();
-  void reset_hard();
+  void reset_hard(std::string_view code = "ConnectionReset");
+  void drop_answer(int status);
   void close_now();
 
   // Every completion handler is made by guarded(): an exception must not

@@ -223,7 +223,7 @@ TEST_F(AdminApi, FaultsAreArmedListedAndDisarmed) {
   const auto id = added["fault"]["id"].get<std::string>();
   expect(200, call("POST", "faults", "", R"({"kind":"delay","ms":5,"count":0})"));
   EXPECT_EQ(expect(200, call("GET", "faults"))["faults"].size(), 2u);
-  EXPECT_TRUE(faults.plan_for("POST", "/pub/v1/disk/file/upload").unavailable) << "the HTTP layer sees it";
+  EXPECT_EQ(faults.plan_for("POST", "/pub/v1/disk/file/upload").status, 503) << "the HTTP layer sees it";
 
   expect_error(404, "NotFound", call("DELETE", "faults/f999"));
   EXPECT_EQ(expect(200, call("DELETE", "faults/" + id))["removed"], 1);

@@ -85,7 +85,7 @@ TEST(FaultInjector, CountUsesAreConsumedThenTheFaultIsGone) {
   const auto id = add_ok(faults, {{"kind", "unavailable"}, {"count", 2}});
   for (int i = 0; i < 2; ++i) {
     const auto plan = faults.plan_for("POST", kUpload);
-    EXPECT_TRUE(plan.unavailable);
+    EXPECT_EQ(plan.status, 503);
     EXPECT_TRUE(plan.any());
     ASSERT_EQ(plan.fault_ids.size(), 1u);
     EXPECT_EQ(plan.fault_ids[0], id);
@@ -127,7 +127,7 @@ TEST(FaultInjector, AdminRequestsAreNeverFaulted) {
   add_ok(faults, {{"kind", "unavailable"}, {"count", 0}});
   EXPECT_FALSE(faults.plan_for("DELETE", "/__mock/faults").any());
   EXPECT_EQ(faults.list()[0]["fired"], 0);
-  EXPECT_TRUE(faults.plan_for("GET", "/pub/v1/disk/download/t").unavailable);
+  EXPECT_EQ(faults.plan_for("GET", "/pub/v1/disk/download/t").status, 503);
 }
 
 TEST(FaultInjector, SeveralMatchingFaultsCombine) {
@@ -143,7 +143,7 @@ TEST(FaultInjector, SeveralMatchingFaultsCombine) {
   ASSERT_TRUE(plan.reset_after_body_bytes);
   EXPECT_EQ(*plan.reset_after_body_bytes, 0u) << "the earliest reset wins";
   EXPECT_EQ(plan.read_bytes_per_second, 2000u) << "the slowest reader wins";
-  EXPECT_FALSE(plan.unavailable);
+  EXPECT_EQ(plan.status, 0);
   EXPECT_EQ(plan.fault_ids, (std::vector<std::string>{"f1", "f2", "f3", "f4", "f5", "f6"}));
 }
 
@@ -170,18 +170,18 @@ TEST(FaultInjector, AimsAtOneUploadOnePartAndOneKey) {
   const std::string a = "0f8fad5b-d9cb-469f-a165-70867728950e", b = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
   // The hash is matched in its canonical (lower-case) spelling.
   add_ok(faults, json::parse(R"({"kind":"unavailable","count":0,"match":{"hash":"0F8FAD5B-D9CB-469F-A165-70867728950E","part_index":1}})"));
-  EXPECT_FALSE(faults.plan_for(part_request(a, 0, 0)).unavailable) << "the first part";
-  EXPECT_FALSE(faults.plan_for(part_request(b, 5, 1)).unavailable) << "another upload";
-  EXPECT_TRUE(faults.plan_for(part_request(a, 5, 1)).unavailable) << "the second part";
-  EXPECT_TRUE(faults.plan_for(part_request(a, 5, 1)).unavailable) << "and its retry";
+  EXPECT_FALSE(faults.plan_for(part_request(a, 0, 0)).status == 503) << "the first part";
+  EXPECT_FALSE(faults.plan_for(part_request(b, 5, 1)).status == 503) << "another upload";
+  EXPECT_TRUE(faults.plan_for(part_request(a, 5, 1)).status == 503) << "the second part";
+  EXPECT_TRUE(faults.plan_for(part_request(a, 5, 1)).status == 503) << "and its retry";
   faults.clear();
 
   add_ok(faults, json::parse(R"({"kind":"delay","ms":5,"match":{"part_start":10}})"));
   add_ok(faults, json::parse(R"({"kind":"unavailable","match":{"api_key":"k2"}})"));
   EXPECT_EQ(faults.plan_for(part_request(a, 5, 1)).delay.count(), 0);
   EXPECT_EQ(faults.plan_for(part_request(a, 10, 2)).delay.count(), 5);
-  EXPECT_FALSE(faults.plan_for(part_request(a, 15, 3, "k1")).unavailable);
-  EXPECT_TRUE(faults.plan_for(part_request(a, 15, 3, "k2")).unavailable);
+  EXPECT_FALSE(faults.plan_for(part_request(a, 15, 3, "k1")).status == 503);
+  EXPECT_TRUE(faults.plan_for(part_request(a, 15, 3, "k2")).status == 503);
   // The key is never shown back.
   add_ok(faults, json::parse(R"({"kind":"unavailable","match":{"api_key":"secret"}})"));
   EXPECT_EQ(faults.list().back()["match"]["api_key"], "<redacted>");
@@ -192,8 +192,8 @@ TEST(FaultInjector, AfterLetsMatchingRequestsThroughFirstAndTimesIsCount) {
   add_ok(faults, json::parse(R"({"kind":"unavailable","after":2,"times":2,"match":{"method":"POST"}})"));
   std::vector<bool> hit;
   for (int i = 0; i < 6; ++i) {
-    hit.push_back(faults.plan_for("GET", kUpload).unavailable);  // not matching: not counted
-    hit.push_back(faults.plan_for("POST", kUpload).unavailable);
+    hit.push_back(faults.plan_for("GET", kUpload).status == 503);  // not matching: not counted
+    hit.push_back(faults.plan_for("POST", kUpload).status == 503);
   }
   EXPECT_EQ(hit, (std::vector<bool>{false, false, false, false, false, true, false, true, false, false, false, false}));
   EXPECT_TRUE(faults.list().empty()) << "used up";
@@ -204,5 +204,32 @@ TEST(FaultInjector, AfterLetsMatchingRequestsThroughFirstAndTimesIsCount) {
   EXPECT_NE(add_error(faults, json::parse(R"({"kind":"unavailable","match":{"part_index":"2"}})")).find("match.part_index"),
             std::string::npos);
   EXPECT_NE(add_error(faults, json::parse(R"({"kind":"unavailable","match":{"hash":""}})")).find("match.hash"),
+            std::string::npos);
+}
+
+TEST(FaultInjector, StatusDropResponseAndClockKindsPlanWhatTheyName) {
+  FaultInjector faults;
+  add_ok(faults, json::parse(R"({"kind":"status","status":403,"after":1,"times":0,"match":{"api_key":"k"}})"));
+  EXPECT_EQ(faults.plan_for({"POST", kUpload, std::nullopt, std::nullopt, std::nullopt, "k"}).status, 0) << "after 1";
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(faults.plan_for({"POST", kUpload, std::nullopt, std::nullopt, std::nullopt, "k"}).status, 403)
+        << "times 0: until removed";
+  EXPECT_EQ(faults.plan_for({"POST", kUpload, std::nullopt, std::nullopt, std::nullopt, "other"}).status, 0);
+  faults.clear();
+
+  add_ok(faults, json::parse(R"({"kind":"drop_response","match":{"part_index":1}})"));
+  EXPECT_FALSE(faults.plan_for({"POST", kUpload, "h", 0, 0, {}}).drop_response);
+  const auto dropped = faults.plan_for({"POST", kUpload, "h", 5242880, 1, {}});
+  EXPECT_TRUE(dropped.drop_response);
+  EXPECT_TRUE(dropped.any());
+
+  add_ok(faults, json::parse(R"({"kind":"advance_clock","seconds":3601,"match":{"path_prefix":"/pub/v1/disk/file/move"}})"));
+  EXPECT_EQ(faults.plan_for("POST", "/pub/v1/disk/file/move?directoryID=d").advance_clock, std::chrono::seconds(3601));
+
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"status","status":200})")).find("at least 400"), std::string::npos);
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"status"})")).find("needs status"), std::string::npos);
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"drop_response","seconds":3})")).find("does not apply"),
+            std::string::npos);
+  EXPECT_NE(add_error(faults, json::parse(R"({"kind":"advance_clock","seconds":0})")).find("at least 1"),
             std::string::npos);
 }
