@@ -7,6 +7,7 @@ namespace partcheck::cli {
 
 void add_serve_command(CLI::App& app);          // serve_command.cpp
 void add_run_command(CLI::App& app);            // run_command.cpp
+void add_client_command(CLI::App& app);         // client_command.cpp
 void add_probe_command(CLI::App& app);          // probe_command.cpp
 void add_body_command(CLI::App& app);           // body_command.cpp
 void add_bench_command(CLI::App& app);          // bench_command.cpp

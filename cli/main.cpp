@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
 
   partcheck::cli::add_serve_command(app);
   partcheck::cli::add_run_command(app);
+  partcheck::cli::add_client_command(app);
   partcheck::cli::add_probe_command(app);
   partcheck::cli::add_body_command(app);
   partcheck::cli::add_bench_command(app);

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "cli/commands.hpp"
+#include "cli/suite_paths.hpp"
 #include "cli/target_flags.hpp"
 #include "contract/rules.hpp"
 #include "runner/embedded_target.hpp"
@@ -42,28 +43,6 @@ struct RunFlags {
   std::string mock_profile = "strict";
   std::vector<std::string> mock_deviate;
 };
-
-// scenarios/ in the working directory, else the source tree's next to the
-// binary (build/partcheck -> scenarios/), so `build/partcheck run` works from anywhere in the repo.
-fs::path default_suite() {
-  if (fs::is_directory("scenarios")) return "scenarios";
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto candidate = exe.parent_path().parent_path() / "scenarios";
-    if (fs::is_directory(candidate)) return candidate;
-  }
-  return "scenarios";
-}
-
-std::string iso_now() {
-  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 [[noreturn]] void exit_with(int code, const std::string& message) {
   if (!message.empty()) std::cerr << "partcheck run: " << message << "\n";

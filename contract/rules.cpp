@@ -47,6 +47,19 @@ constexpr std::array kRules{
     Rule{"INFO-5", Info, "Whether errors surface at the bad part (eager) or at completion (deferred)"},
 };
 
+// The rules an upload client is graded on (`partcheck client`): the same
+// contract seen from the other side, plus what a client owes its user.
+constexpr std::array kClientRules{
+    Rule{"CLIENT-1", Must, "When the upload can succeed, the file ends in the directory with exactly the uploaded bytes, under the asked name or the postfixed one the server gave"},
+    Rule{"CLIENT-2", Must, "Every part carries `Content-Range: bytes s-e/n` with an exclusive end (e - s body bytes) and n = the file size; non-final parts are equal and 5 MiB to 5 GiB, the last no larger; the body is application/octet-stream or multipart/form-data"},
+    Rule{"CLIENT-3", Must, "Parts of one upload go in order: each starts where the acknowledged bytes end, never past them"},
+    Rule{"CLIENT-4", Should, "A part that failed (no answer, 5xx, 408, 429) is sent again from the last acknowledged offset, not earlier; an expired upload (NoSuchUpload) is started over under a new hash or given up"},
+    Rule{"CLIENT-5", Should, "Retries back off (the first wait at least 100 ms, later waits no shorter) and stop: at most 10 attempts of one request"},
+    Rule{"CLIENT-6", Must, "The exit status tells the truth: 0 only when the file is stored, non-zero when it is not; the client ends within the time limit"},
+    Rule{"CLIENT-7", Should, "A final answer (400, 402, 403, 404, 409) is not sent again unchanged"},
+    Rule{"CLIENT-8", Should, "The client reports the id and the name the server gave (PARTCHECK_RESULT), not the name it asked for"},
+};
+
 bool iequals(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -57,8 +70,12 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::span<const Rule> all_rules() { return kRules; }
 
+std::span<const Rule> client_rules() { return kClientRules; }
+
 std::optional<Rule> find_rule(std::string_view id) {
   for (const auto& rule : kRules)
+    if (rule.id == id) return rule;
+  for (const auto& rule : kClientRules)
     if (rule.id == id) return rule;
   return std::nullopt;
 }

@@ -190,6 +190,8 @@ const std::string& Server::root_directory_id() const { return impl_->store->root
 const std::vector<std::string>& Server::api_keys() const { return impl_->config.api_keys; }
 const ServerConfig& Server::config() const { return impl_->config; }
 Store& Server::store() { return *impl_->store; }
+FaultInjector& Server::faults() { return impl_->faults; }
+const Journal& Server::journal() const { return impl_->journal; }
 
 void Server::start() {
   auto& s = *impl_;

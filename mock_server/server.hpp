@@ -12,6 +12,8 @@
 namespace partcheck::mock {
 
 class Store;
+class FaultInjector;
+class Journal;
 
 class Server {
  public:
@@ -36,6 +38,10 @@ class Server {
   const std::vector<std::string>& api_keys() const;  // includes a generated one
   const ServerConfig& config() const;
   Store& store();
+  // What the admin API arms and reads, for an embedding program (partcheck
+  // client arms a scenario's faults and judges the client from the journal).
+  FaultInjector& faults();
+  const Journal& journal() const;
 
   void start();  // serves on config.threads background threads; returns at once
   void wait();   // blocks until stop() (or a signal handled by the caller) ends serving

@@ -21,7 +21,7 @@ json headers_to_json(const std::vector<std::pair<std::string, std::string>>& hea
 }
 
 json request_to_json(const RequestLog& r) {
-  return {{"step", r.step},         {"step_name", r.step_name},
+  json out{{"step", r.step},         {"step_name", r.step_name},
           {"method", r.method},     {"url", r.url},
           {"headers", headers_to_json(r.headers)},
           {"bytes_sent", r.bytes_sent},
@@ -29,6 +29,8 @@ json request_to_json(const RequestLog& r) {
           {"response_excerpt", r.response_excerpt},
           {"error", r.error},       {"duration_ms", r.duration_ms},
           {"curl", r.curl}};
+  if (r.at_ms >= 0) out["at_ms"] = r.at_ms;
+  return out;
 }
 
 json judgement_to_json(const Judgement& j) {
@@ -40,13 +42,15 @@ json scenario_to_json(const ScenarioResult& s) {
   json judgements = json::array(), transcript = json::array();
   for (const auto& j : s.judgements) judgements.push_back(judgement_to_json(j));
   for (const auto& r : s.transcript) transcript.push_back(request_to_json(r));
-  return {{"id", s.id},       {"title", s.title},   {"file", s.file},
-          {"family", scenario_family(s)},
-          {"rules", s.rules}, {"level", s.level},   {"verdict", verdict_name(s.verdict)},
-          {"reason", s.reason},
-          {"duration_ms", s.duration_ms},
-          {"judgements", std::move(judgements)},
-          {"transcript", std::move(transcript)}};
+  json out{{"id", s.id},       {"title", s.title},   {"file", s.file},
+           {"family", scenario_family(s)},
+           {"rules", s.rules}, {"level", s.level},   {"verdict", verdict_name(s.verdict)},
+           {"reason", s.reason},
+           {"duration_ms", s.duration_ms},
+           {"judgements", std::move(judgements)},
+           {"transcript", std::move(transcript)}};
+  if (!s.client_output.empty()) out["client_output"] = s.client_output;
+  return out;
 }
 
 json totals_to_json(const VerdictCounts& counts) {
@@ -146,6 +150,7 @@ RequestLog request_from_json(const json& in, const std::string& path, const std:
   r.error = get_string(in, p, "error");
   r.duration_ms = get_number(in, p, "duration_ms");
   r.curl = get_string(in, p, "curl");
+  if (in.contains("at_ms")) r.at_ms = get_number(in, p, "at_ms");
   return r;
 }
 
@@ -185,6 +190,7 @@ ScenarioResult scenario_from_json(const json& in, const std::string& path) {
   const json& transcript = get_array(in, p, "transcript");
   for (std::size_t i = 0; i < transcript.size(); ++i)
     s.transcript.push_back(request_from_json(transcript[i], index_path(p, "transcript", i), s.id));
+  s.client_output = get_string(in, p, "client_output");
   return s;
 }
 
@@ -202,6 +208,7 @@ nlohmann::json to_json(const RunResult& run) {
   for (const auto& c : run.capabilities)
     capabilities.push_back({{"name", c.name}, {"present", c.present}, {"detail", c.detail}});
   return {{"schema_version", run.schema_version},
+          {"kind", run.kind},
           {"tool", run.tool_version},
           {"target", {{"url", run.target}, {"name", run.target_name}}},
           {"started_at", run.started_at},
@@ -223,6 +230,10 @@ RunResult run_from_json(const nlohmann::json& in) {
     bad("schema_version", std::to_string(run.schema_version) + " is not supported (this partcheck reads version " +
                               std::to_string(kSchemaVersion) + ")");
   run.tool_version = get_string(in, "", "tool");
+  if (in.contains("kind")) {  // absent in results written before client runs existed
+    run.kind = get_string(in, "", "kind");
+    if (run.kind != "server" && run.kind != "client") bad("kind", "expected \"server\" or \"client\"");
+  }
   const json& target = member(in, "", "target", true);
   require_object(target, "target");
   run.target = get_string(target, "target.", "url", true);

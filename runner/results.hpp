@@ -29,6 +29,7 @@ struct RequestLog {
   std::string error;     // transport error, when status == 0
   double duration_ms = 0;
   std::string curl;      // a curl command line that reproduces the request
+  double at_ms = -1;     // when it began, in ms since the scenario began (-1: not known); drawn as a timeline
 };
 
 // One aspect of a scenario judged: status, error code, or side effects
@@ -52,6 +53,7 @@ struct ScenarioResult {
   std::vector<Judgement> judgements;
   std::vector<RequestLog> transcript;
   double duration_ms = 0;
+  std::string client_output;  // `partcheck client`: the end of what the client printed
 };
 
 // One line of the capability table: what the target offers beyond the
@@ -62,8 +64,12 @@ struct Capability {
   std::string detail;
 };
 
+// What reports name as the tool that wrote them.
+inline constexpr const char* kToolVersion = "partcheck 0.1.0";
+
 struct RunResult {
   int schema_version = 1;
+  std::string kind = "server";  // "server": `partcheck run` graded a target; "client": `partcheck client` graded an uploader
   std::string tool_version;  // "partcheck 0.1.0"
   std::string target;        // URL
   std::string target_name;   // "embedded mock (strict)" or the config's name

@@ -10,11 +10,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include "contract/byte_size.hpp"
+#include "runner/yaml_reader.hpp"
 
 namespace partcheck::runner {
 namespace {
 
-using Keys = std::set<std::string, std::less<>>;
 
 const std::map<std::string, Keys, std::less<>>& step_params() {
   static const Keys upload_common{"file", "hash", "headers", "remove_headers", "content_type",
@@ -52,53 +52,9 @@ const std::map<std::string, StepKind, std::less<>> kKinds{
 // Size-valued parameters checked at load time when they hold no `${...}`.
 const Keys kSizeParams{"start", "end", "total", "size", "part_size", "body_size", "advance", "seconds"};
 
-class Reader {
+class Reader : public YamlReader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& message) const {
-    std::ostringstream out;
-    // Keys come from the file: a NUL or control byte would cut or garble the message.
-    std::string shown;
-    for (unsigned char c : field) {
-      if (c < 0x20 || c == 0x7f) {
-        char hex[5];
-        std::snprintf(hex, sizeof hex, "\\x%02x", c);
-        shown += hex;
-      } else {
-        shown += static_cast<char>(c);
-      }
-    }
-    out << file_ << ":" << (node.Mark().line >= 0 ? node.Mark().line + 1 : 0) << ": " << shown << ": " << message;
-    throw ScenarioError(out.str());
-  }
-
-  std::string scalar(const YAML::Node& node, const std::string& field) const {
-    if (!node.IsScalar()) fail(node, field, "expected a single value");
-    return node.Scalar();
-  }
-
-  std::vector<std::string> scalars(const YAML::Node& node, const std::string& field) const {
-    std::vector<std::string> out;
-    if (node.IsSequence()) {
-      for (const auto& item : node) out.push_back(scalar(item, field));
-    } else {
-      out.push_back(scalar(node, field));
-    }
-    return out;
-  }
-
-  void only_keys(const YAML::Node& node, const std::string& where, const Keys& allowed) const {
-    if (!node.IsMap()) fail(node, where, "expected a mapping");
-    for (const auto& kv : node) {
-      auto key = kv.first.Scalar();
-      if (!allowed.contains(key)) {
-        std::string list;
-        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
-        fail(kv.first, where + "." + key, "unknown field (expected one of: " + list + ")");
-      }
-    }
-  }
+  using YamlReader::YamlReader;
 
   // YAML -> JSON with every scalar kept as a string (`${}` is resolved later).
   // Aliases can make a YAML graph cyclic or exponentially large: depth and
@@ -150,20 +106,6 @@ class Reader {
       for (const auto& kv : node["headers"]) e.headers[kv.first.Scalar()] = scalar(kv.second, field + ".headers");
     }
     return e;
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& field) const {
-    auto v = scalar(node, field);
-    if (v == "true" || v == "yes") return true;
-    if (v == "false" || v == "no") return false;
-    fail(node, field, "expected true or false");
-  }
-
-  std::map<std::string, std::string> string_map(const YAML::Node& node, const std::string& field) const {
-    if (!node.IsMap()) fail(node, field, "expected a mapping");
-    std::map<std::string, std::string> out;
-    for (const auto& kv : node) out[kv.first.Scalar()] = scalar(kv.second, field + "." + kv.first.Scalar());
-    return out;
   }
 
   std::vector<Step> steps(const YAML::Node& node, const std::string& field) const {
@@ -336,7 +278,6 @@ class Reader {
   }
   static constexpr int kMaxDepth = 64;
   static constexpr std::size_t kMaxNodes = 100000;
-  std::string file_;
   mutable std::size_t nodes_ = 0;
 };
 
@@ -411,33 +352,11 @@ std::string_view step_kind_name(StepKind kind) {
 }
 
 std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path>& paths) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::filesystem::path> found;
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(p)) {
-        auto ext = entry.path().extension();
-        if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(entry.path());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (std::filesystem::is_regular_file(p, ec)) {
-      files.push_back(p);
-    } else {
-      throw ScenarioError(p.string() + ":0: path: no such file or directory");
-    }
-  }
-  auto read = [](const std::filesystem::path& f) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) throw ScenarioError(f.string() + ":0: file: cannot be read");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
+  // client/ holds the scenarios of `partcheck client` (another format).
+  const auto files = yaml_files(paths, kClientScenarioDir);
   std::vector<Scenario> scenarios;
   std::map<std::string, Step> macros;
-  for (const auto& f : files) parse_text(read(f), f.string(), scenarios, macros);
+  for (const auto& f : files) parse_text(read_yaml_text(f), f.string(), scenarios, macros);
   // A file run on its own still sees the macros of the files next to it
   // (`partcheck run scenarios/part.yaml` uses scenarios/macros.yaml).
   std::set<std::filesystem::path> siblings;
@@ -449,7 +368,7 @@ std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path>& p
   for (const auto& f : siblings) {
     std::vector<Scenario> ignored;
     std::map<std::string, Step> more;
-    parse_text(read(f), f.string(), ignored, more);
+    parse_text(read_yaml_text(f), f.string(), ignored, more);
     for (auto& [name, m] : more) macros.try_emplace(name, std::move(m));
   }
   finish(scenarios, macros);

@@ -33,7 +33,7 @@ std::vector<Scenario> select_scenarios(const std::vector<Scenario>& all, const S
 RunResult run_suite(const std::vector<Scenario>& scenarios, const Target& target, const SuiteOptions& options,
                     const std::function<void(const ScenarioResult&)>& on_done) {
   RunResult run;
-  run.tool_version = "partcheck 0.1.0";
+  run.tool_version = kToolVersion;
   run.target = target.url;
   run.target_name = target.name;
   run.seed = options.exec.seed;

@@ -6,6 +6,7 @@
 #include "contract/rules.hpp"
 #include "runner/report/html_compare.hpp"
 #include "runner/report/html_page.hpp"
+#include "runner/report/html_timeline.hpp"
 #include "runner/report/run_summary.hpp"
 #include "common/text_escape.hpp"
 
@@ -102,7 +103,7 @@ std::string render_matrix(const RunResult& run) {
   out += "</tbody>\n</table>\n";
   std::string missing;
   std::size_t catalogue = 0, unchecked = 0;
-  for (const auto& rule : contract::all_rules()) {
+  for (const auto& rule : rule_catalogue(run)) {
     ++catalogue;
     auto same_id = [&](const RuleSummary& r) { return r.id == rule.id; };
     if (std::none_of(rules.begin(), rules.end(), same_id)) {
@@ -111,7 +112,7 @@ std::string render_matrix(const RunResult& run) {
     }
   }
   out += "<p class=\"note\">" + std::to_string(catalogue - unchecked) + " of " + std::to_string(catalogue) +
-         " contract rules checked by this run";
+         (run.kind == "client" ? " client rules" : " contract rules") + " checked by this run";
   if (!missing.empty()) out += "; not checked: " + esc(missing);
   return out + ".</p>\n</section>\n";
 }
@@ -169,10 +170,15 @@ std::string render_scenario(const ScenarioResult& s) {
     }
     out += "</tbody></table>\n";
   }
+  out += html::render_timeline(s);
   out += "<details class=\"transcript\"><summary>Transcript (" + std::to_string(s.transcript.size()) +
          (s.transcript.size() == 1 ? " request" : " requests") + ")</summary>\n";
   for (const auto& r : s.transcript) out += render_request(r);
-  return out + "</details>\n</div>\n</details>\n";
+  out += "</details>\n";
+  if (!s.client_output.empty())
+    out += "<details class=\"transcript\"><summary>What the client printed</summary><pre>" + esc(s.client_output) +
+           "</pre></details>\n";
+  return out + "</div>\n</details>\n";
 }
 
 std::string render_scenarios(const RunResult& run) {

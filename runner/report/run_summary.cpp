@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 
 #include "contract/rules.hpp"
 
@@ -9,10 +10,10 @@ namespace partcheck::runner {
 namespace {
 
 // Position of a family in the catalogue; unknown families sort after all known ones.
-std::size_t family_rank(const std::string& family) {
+std::size_t family_rank(std::span<const contract::Rule> catalogue, const std::string& family) {
   std::size_t rank = 0;
   std::string previous;
-  for (const auto& rule : contract::all_rules()) {
+  for (const auto& rule : catalogue) {
     std::string f{contract::rule_family(rule.id)};
     if (f == family) return rank;
     if (f != previous) {
@@ -24,6 +25,10 @@ std::size_t family_rank(const std::string& family) {
 }
 
 }  // namespace
+
+std::span<const contract::Rule> rule_catalogue(const RunResult& run) {
+  return run.kind == "client" ? contract::client_rules() : contract::all_rules();
+}
 
 std::size_t VerdictCounts::total() const {
   std::size_t sum = 0;
@@ -44,7 +49,7 @@ VerdictCounts count_verdicts(const RunResult& run) {
 
 std::vector<RuleSummary> summarize_rules(const RunResult& run) {
   std::vector<RuleSummary> known;
-  for (const auto& rule : contract::all_rules()) {
+  for (const auto& rule : rule_catalogue(run)) {
     RuleSummary summary;
     summary.id = rule.id;
     summary.family = contract::rule_family(rule.id);
@@ -80,6 +85,7 @@ std::vector<RuleSummary> summarize_rules(const RunResult& run) {
 }
 
 std::vector<std::pair<std::string, VerdictCounts>> counts_by_family(const RunResult& run) {
+  const auto catalogue = rule_catalogue(run);
   std::vector<std::pair<std::string, VerdictCounts>> families;
   for (const auto& scenario : run.scenarios) {
     auto family = scenario_family(scenario);
@@ -87,8 +93,8 @@ std::vector<std::pair<std::string, VerdictCounts>> counts_by_family(const RunRes
     if (it == families.end()) it = families.insert(families.end(), {family, VerdictCounts{}});
     ++it->second[scenario.verdict];
   }
-  std::stable_sort(families.begin(), families.end(), [](const auto& a, const auto& b) {
-    auto ra = family_rank(a.first), rb = family_rank(b.first);
+  std::stable_sort(families.begin(), families.end(), [&](const auto& a, const auto& b) {
+    auto ra = family_rank(catalogue, a.first), rb = family_rank(catalogue, b.first);
     return ra != rb ? ra < rb : a.first < b.first;
   });
   return families;

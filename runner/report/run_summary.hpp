@@ -3,9 +3,11 @@
 // index.html and the terminal summary always agree on families and totals.
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "contract/rules.hpp"
 #include "runner/results.hpp"
 
 namespace partcheck::runner {
@@ -31,6 +33,9 @@ struct RuleSummary {
   VerdictCounts counts;
   std::vector<std::string> scenarios;  // ids
 };
+
+// The rules a run is graded on: the server catalogue, or CLIENT-* for a client run.
+std::span<const contract::Rule> rule_catalogue(const RunResult& run);
 
 // The family a scenario is reported under: that of its first rule ("OTHER" without rules).
 std::string scenario_family(const ScenarioResult& scenario);
