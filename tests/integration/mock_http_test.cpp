@@ -316,7 +316,7 @@ TEST_F(MockHttpTest, SigtermStopsGracefully) {
 }
 
 
-// The first minute: the banner says where the admin API is, `GET /__mock`
+// The first minute: the banner says where the admin API is, `GET /__mock/`
 // lists it, and the banner's example upload works as printed.
 TEST_F(MockHttpTest, TheBannerShowsTheAdminApiAndAnExampleUploadThatWorks) {
   std::string admin, example;
@@ -331,7 +331,7 @@ TEST_F(MockHttpTest, TheBannerShowsTheAdminApiAndAnExampleUploadThatWorks) {
   EXPECT_NE(uploaded.out.find("\"success\":true"), std::string::npos) << uploaded.out;
   EXPECT_TRUE(uploaded.out.ends_with(" 200")) << uploaded.out;
 
-  auto index = run_command({"curl", "-sS", server().url() + "/__mock"});
+  auto index = run_command({"curl", "-sS", server().url() + "/__mock/"});
   auto json = nlohmann::json::parse(index.out, nullptr, false);
   ASSERT_TRUE(json.is_object()) << index.out;
   bool lists_health = false;
