@@ -241,7 +241,9 @@ void Session::dispatch_admin(const Route&) {
     if (authorization.size() > 7 && iequals(authorization.substr(0, 7), "Bearer ")) sent = authorization.substr(7);
   }
   admin_key_sent_ = sent.value_or("");
-  if (admin_key) {
+  // The dashboard page and the redirect to it load without a key: a browser
+  // cannot send one when it navigates; the data the page reads still needs it.
+  if (admin_key && !admin_page_without_key(record_.method, target_.path)) {
     if (sent != *admin_key)
       return refuse_before_body(
           http_refusal(ErrorCode::Unauthorized, "the admin API needs the admin key in X-Admin-Key"));
@@ -262,12 +264,14 @@ Reply Session::small_body_reply() {
     case Endpoint::DirectoryList: return handle_directory_list(call);
     case Endpoint::Admin: {
       AdminRequest request{record_.method, route_.id, target_.query, small_body_, remote_loopback_, admin_key_sent_};
+      request.without_slash = target_.path == "/__mock";  // the router sends /__mock and /__mock/ alike
       AdminContext admin{context_.store, context_.faults, context_.journal, context_.stats, context_.config};
       auto answer = handle_admin(request, admin);
       Reply reply;
       reply.status = answer.status;
       reply.content_type = answer.content_type;
       reply.body = std::move(answer.body);
+      reply.headers = std::move(answer.headers);  // Location of the redirect, the page's security fields
       if (reply.status >= 400) reply.code = code_of(reply.body);
       return reply;
     }

@@ -18,9 +18,10 @@
 //    5xx is a client error answered as the server's, or an exception caught
 //    at the edge) and a JSON object body that parses,
 //    with success true exactly on 200 and else an error "<Code>: ..." with a
-//    known code; only GET openapi.yaml answers YAML;
+//    known code; only GET openapi.yaml answers YAML and only GET ui HTML;
 //  - access: without the admin key (when one is set) or from a non-loopback
-//    client (when none is), the answer is 403 whatever the path;
+//    client (when none is), the answer is 403 whatever the path, but for the
+//    dashboard page with a key set (a browser cannot send one to load it);
 //  - no poisoning: after every recorded request GET journal and stats, and
 //    after the last record also health, clock, uploads, directories and
 //    faults, still answer 200 with JSON;
@@ -79,8 +80,9 @@ struct World {
     // as the server's, or an exception that reached the handler's edge.
     check(response.status < 500, "a request answered 5xx (memory storage never fails)", where);
     if (response.content_type != "application/json") {
-      check(response.content_type == "application/yaml" && response.status == 200 && request.method == "GET",
-            "a non-JSON answer other than the OpenAPI document", where);
+      const bool page = response.content_type.starts_with("text/html") && request.path.ends_with("ui");
+      check((response.content_type == "application/yaml" || page) && response.status == 200 && request.method == "GET",
+            "a non-JSON answer other than the OpenAPI document and the dashboard", where);
       return response;
     }
     auto body = json::parse(response.body, nullptr, false);
@@ -146,7 +148,9 @@ void admin_request(World& w, const fuzz::Record& record) {
   request.admin_key = word.size() > 2 ? word[2] : w.config.admin_key.value_or("");
 
   const auto response = w.call(request, record.line);
-  const bool allowed = w.config.admin_key ? request.admin_key == *w.config.admin_key : request.from_loopback;
+  const bool allowed = w.config.admin_key ? request.admin_key == *w.config.admin_key ||
+                                                admin_page_without_key(request.method, "/__mock/" + request.path)
+                                          : request.from_loopback;
   if (!allowed) {
     check(response.status == 403, "the admin API answers a client without access (docs/admin-api.md: 403)", record.line);
     return;
