@@ -216,7 +216,13 @@ class Grader {
     if (!seen_.reported) return breaks("CLIENT-8", -1, "PARTCHECK_RESULT written", "nothing written");
     const auto doc = nlohmann::json::parse(*seen_.reported, nullptr, false);
     if (!doc.is_object()) return breaks("CLIENT-8", -1, "{\"id\": ..., \"name\": ...}", "not a JSON object");
-    const auto name = doc.value("name", std::string()), id = doc.value("id", std::string());
+    // The client's own text: a field that is not a string counts as not given
+    // (json::value would throw on it and end the whole run).
+    auto text = [&](const char* key) {
+      const auto it = doc.find(key);
+      return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const auto name = text("name"), id = text("id");
     if (name != file->name) breaks("CLIENT-8", -1, "name '" + file->name + "'", "'" + name + "'");
     if (id != file->id) breaks("CLIENT-8", -1, "id " + file->id, id.empty() ? "none" : id);
     holds("CLIENT-8", "reported '" + name + "', " + id);
