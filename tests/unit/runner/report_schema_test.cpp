@@ -101,6 +101,26 @@ TEST(ReportSchema, WrittenResultsValidate) {
   EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
 }
 
+TEST(ReportSchema, ClientRunsValidateAndReadBack) {
+  MiniValidator validator(load_schema());
+  RunResult run = testing::sample_run();
+  run.kind = "client";
+  run.scenarios.front().transcript.front().at_ms = 12.5;
+  run.scenarios.front().client_output = "good.py: moved\n";
+  const json written = to_json(run);
+  const auto errors = validator.validate(written);
+  EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
+  const auto back = run_from_json(written);
+  EXPECT_EQ(back.kind, "client");
+  EXPECT_EQ(back.scenarios.front().transcript.front().at_ms, 12.5);
+  EXPECT_EQ(back.scenarios.front().client_output, "good.py: moved\n");
+
+  json odd = written;
+  odd["kind"] = "robot";
+  EXPECT_FALSE(validator.validate(odd).empty());
+  EXPECT_THROW(run_from_json(odd), std::runtime_error);
+}
+
 TEST(ReportSchema, SchemaRejectsWhatTheReaderRejects) {
   MiniValidator validator(load_schema());
   const json good = to_json(testing::sample_run());
