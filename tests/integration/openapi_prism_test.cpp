@@ -473,7 +473,10 @@ TEST_F(OpenApiPrismAdmin, EveryAdminEndpointWithTheKeyEitherWay) {
   for (const auto& spec : {R"({"kind":"delay","ms":5,"match":{"method":"POST","path_prefix":"/pub/v1/disk/file/upload"},"count":2})",
                            R"({"kind":"reset_after_bytes","bytes":1024,"match":{"hash":"HASH","part_index":1},"after":1})",
                            R"({"kind":"unavailable","times":2,"match":{"part_start":5242880,"api_key":"k"}})",
-                           R"({"kind":"slow_read","bytes_per_second":65536,"count":0})"}) {
+                           R"({"kind":"slow_read","bytes_per_second":65536,"count":0})",
+                           R"({"kind":"status","status":403,"after":1,"times":0,"match":{"api_key":"k"}})",
+                           R"({"kind":"drop_response","match":{"part_index":1}})",
+                           R"({"kind":"advance_clock","seconds":3601,"match":{"path_prefix":"/pub/v1/disk/file/move"}})"}) {
     auto body = std::regex_replace(std::string(spec), std::regex("HASH"), hash);
     EXPECT_TRUE(fits(valid().send("POST", "/__mock/faults", bearer, body, json), 200)) << body;
   }
