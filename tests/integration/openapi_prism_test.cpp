@@ -13,167 +13,20 @@
 // and methods itself, so 404s are the ones of known paths.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <httplib.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cstring>
-#include <fstream>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "contract/uuid.hpp"
+#include "tests/integration/support/prism_proxy.hpp"
 #include "tests/integration/support/process.hpp"
-
-extern char** environ;
 
 namespace partcheck::testing {
 namespace {
 
-const std::filesystem::path kPrism = kSourceDir / "tools" / "node_modules" / ".bin" / "prism";
-const std::filesystem::path kDocument = kSourceDir / "docs" / "openapi.yaml";
 constexpr std::size_t kMiB = 1024 * 1024;
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// `prism proxy` on a port of its own choosing, until destroyed.
-class PrismProxy {
- public:
-  PrismProxy(const std::string& upstream, bool validate_requests) {
-    std::vector<std::string> argv{kPrism.string(), "proxy", kDocument.string(), upstream,
-                                  "--host", "127.0.0.1", "--port", "0", "--errors",
-                                  validate_requests ? "--validate-request=true" : "--validate-request=false"};
-    // Node refuses headers over 16 KiB itself; a larger limit lets the
-    // mock's own 431 through to be checked.
-    std::vector<std::string> env{"NODE_OPTIONS=--max-http-header-size=131072"};
-    for (char** e = environ; *e; ++e)
-      if (std::string_view(*e).rfind("NODE_OPTIONS=", 0) != 0) env.emplace_back(*e);
-    std::vector<char*> cargs, cenv;
-    for (auto& a : argv) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    for (auto& e : env) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-
-    auto log = log_path();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    int rc = posix_spawn(&pid_, cargs[0], &actions, nullptr, cargs.data(), cenv.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start prism: " + std::string(std::strerror(rc)));
-
-    const std::regex listening(R"(Prism is listening on http://127\.0\.0\.1:(\d+))");
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    std::smatch match;
-    std::string text;
-    while (!std::regex_search(text = slurp(log), match, listening)) {
-      if (std::chrono::steady_clock::now() > deadline || waitpid(pid_, nullptr, WNOHANG) != 0) {
-        stop();
-        throw std::runtime_error("prism did not start:\n" + text);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    port_ = std::stoi(match[1]);
-  }
-  ~PrismProxy() { stop(); }
-  PrismProxy(const PrismProxy&) = delete;
-  PrismProxy& operator=(const PrismProxy&) = delete;
-
-  int port() const { return port_; }
-  std::string log() const { return slurp(log_path()); }
-
- private:
-  std::filesystem::path log_path() const { return dir_.path() / "prism.log"; }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (waitpid(pid_, nullptr, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
-  }
-
-  TempDir dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-struct Exchange {
-  int status = 0;
-  std::string body;
-  std::string violations;  // what Prism found wrong, empty when nothing
-  nlohmann::json json;
-};
-
-// A client of one proxy: every answer is checked for Prism's violation marks.
-class Through {
- public:
-  explicit Through(const PrismProxy& proxy) : client_("127.0.0.1", proxy.port()) {
-    client_.set_read_timeout(std::chrono::seconds(120));
-    client_.set_write_timeout(std::chrono::seconds(120));
-  }
-
-  Exchange send(const std::string& method, const std::string& target, httplib::Headers headers = {},
-                const std::string& body = {}, const std::string& content_type = {}) {
-    httplib::Request request;
-    request.method = method;
-    request.path = target;
-    request.headers = std::move(headers);
-    request.body = body;
-    if (!content_type.empty()) request.set_header("Content-Type", content_type);
-    auto result = client_.send(request);
-    Exchange out;
-    if (!result) return out;
-    out.status = result->status;
-    out.body = result->body;
-    out.violations = result->get_header_value("sl-violations");
-    if (result->get_header_value("Content-Type").find("problem+json") != std::string::npos)
-      out.violations += " prism answered itself: " + result->body;
-    out.json = nlohmann::json::parse(result->body, nullptr, false);
-    return out;
-  }
-
- private:
-  httplib::Client client_;
-};
-
-// The status wanted, and not a word from Prism.
-::testing::AssertionResult fits(const Exchange& exchange, int status) {
-  if (exchange.status == status && exchange.violations.empty()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "wanted " << status << " without violations, got " << exchange.status
-                                       << "\n  violations: " << exchange.violations
-                                       << "\n  body: " << exchange.body.substr(0, 600);
-}
-::testing::AssertionResult refused(const Exchange& exchange, int status, const std::string& code) {
-  auto result = fits(exchange, status);
-  if (!result) return result;
-  const auto& json = exchange.json;
-  if (json.is_object() && json.contains("error") && json["error"].is_string() &&
-      json["error"].get<std::string>().rfind(code + ":", 0) == 0)
-    return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "wanted code " << code << ", got " << exchange.body;
-}
 
 std::string range(std::size_t start, std::size_t end, std::size_t total) {
   return "bytes " + std::to_string(start) + "-" + std::to_string(end) + "/" + std::to_string(total);
