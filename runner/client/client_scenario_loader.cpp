@@ -7,6 +7,7 @@
 #include "contract/byte_size.hpp"
 #include "contract/file_name.hpp"
 #include "contract/rules.hpp"
+#include "contract/utf8.hpp"
 #include "mock_server/admin/fault_injector.hpp"
 #include "runner/client/client_scenario.hpp"
 #include "runner/yaml_reader.hpp"
@@ -104,6 +105,8 @@ class ClientReader : public YamlReader {
     }
     if (!node.IsScalar()) fail(node, field, "expected a value or a mapping");
     const auto& text = node.Scalar();
+    // JSON text is UTF-8: a fault's message would quote the value.
+    if (!contract::is_valid_utf8(text)) fail(node, field, "not valid UTF-8");
     if (node.Tag() != "!" && !text.empty() && text.size() < 20 &&
         std::ranges::all_of(text, [](unsigned char c) { return std::isdigit(c) != 0; }))
       return std::stoull(text);

@@ -1,5 +1,6 @@
-// Fuzz target: the scenario YAML loader (runner/scenario_loader.hpp:
-// load_scenarios_from_string), the whole input as one scenario file.
+// Fuzz target: the scenario YAML loaders (runner/scenario_loader.hpp:
+// load_scenarios_from_string, and the client scenarios' loader,
+// runner/client/client_scenario.hpp), the whole input as one scenario file.
 //
 // Beyond "does not crash": arbitrary text either loads or throws
 // ScenarioError, never anything else (no YAML::Exception, no
@@ -8,7 +9,8 @@
 // unknown) and a non-empty field and message. What loads holds scenarios
 // with unique ids, known rule ids, steps from a line of the text, and no
 // include step left without the macro's steps. Loading is deterministic:
-// a second load gives the same ids or the same error.
+// a second load gives the same ids or the same error. Client scenarios obey
+// the same rules, with CLIENT-* rule ids and faults the mock accepts.
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -25,6 +27,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "contract/rules.hpp"
+#include "mock_server/admin/fault_injector.hpp"
+#include "runner/client/client_scenario.hpp"
 #include "runner/scenario_loader.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -88,6 +92,34 @@ std::vector<std::string> load(const std::string& text, std::size_t lines) {
   }
 }
 
+std::vector<std::string> load_client(const std::string& text, std::size_t lines) {
+  try {
+    const auto scenarios = client::load_client_scenarios_from_string(text, std::string(kFile));
+    std::vector<std::string> ids;
+    std::set<std::string> seen;
+    for (const auto& scenario : scenarios) {
+      check(seen.insert(scenario.id).second, "two client scenarios with one id were loaded", scenario.id);
+      check(scenario.line >= 1 && static_cast<std::size_t>(scenario.line) <= lines,
+            "a client scenario from a line outside the text");
+      for (const auto& rule : scenario.rules)
+        check(rule.starts_with("CLIENT-") && contract::find_rule(rule).has_value(), "a client scenario with rule", rule);
+      for (const auto& fault : scenario.faults) {
+        mock::FaultInjector injector;
+        check(injector.add(fault).fault.has_value(), "a loaded fault the mock refuses", fault.dump());
+      }
+      ids.push_back(scenario.id);
+    }
+    return ids;
+  } catch (const ScenarioError& error) {
+    check_message(error.what(), lines);
+    return {std::string("error: ") + error.what()};
+  } catch (const std::exception& error) {
+    fuzz::broken("an exception other than ScenarioError escaped the client loader", error.what());
+  } catch (...) {
+    fuzz::broken("a non-standard exception escaped the client loader");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -99,5 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) ++lines;
   const auto first = load(text, lines);
   check(load(text, lines) == first, "loading the same text twice gives another result");
+  const auto client_first = load_client(text, lines);
+  check(load_client(text, lines) == client_first, "loading the same client text twice gives another result");
   return 0;
 }
