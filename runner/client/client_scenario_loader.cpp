@@ -89,6 +89,7 @@ class ClientReader : public YamlReader {
   // the file and the live API accept exactly the same faults.
   nlohmann::json fault(const YAML::Node& node, const std::string& field) const {
     if (!node.IsMap()) fail(node, field, "expected a mapping such as {kind: delay, ms: 500}");
+    values_ = 0;
     auto spec = typed(node, field, 0);
     mock::FaultInjector check;
     if (auto added = check.add(spec); !added.fault) fail(node, field, added.error);
@@ -98,6 +99,8 @@ class ClientReader : public YamlReader {
   // YAML -> JSON with numbers and booleans typed (the admin API wants 500, not "500").
   nlohmann::json typed(const YAML::Node& node, const std::string& field, int depth) const {
     if (depth > 8) fail(node, field, "nested too deep for a fault");
+    // Aliases can make a small file a huge tree: a fault has a dozen values.
+    if (++values_ > kMaxFaultValues) fail(node, field, "more than " + std::to_string(kMaxFaultValues) + " values in one fault (aliases expanding?)");
     if (node.IsMap()) {
       auto out = nlohmann::json::object();
       for (const auto& kv : node) out[kv.first.Scalar()] = typed(kv.second, field + "." + kv.first.Scalar(), depth + 1);
@@ -113,6 +116,9 @@ class ClientReader : public YamlReader {
     if (node.Tag() != "!" && (text == "true" || text == "false")) return text == "true";
     return text;
   }
+
+  static constexpr std::size_t kMaxFaultValues = 256;
+  mutable std::size_t values_ = 0;
 };
 
 void parse_text(const std::string& text, const std::string& file, std::vector<ClientScenario>& out) {
