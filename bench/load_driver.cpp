@@ -253,7 +253,7 @@ struct LoadDriver::Impl {
     lock.unlock();
     arrivals.expires_at(arrival.intended);
     arrivals.async_wait([this, schedule, arrival](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || ended) return;
       std::unique_lock guard(mutex);
       if (stopping) return;
       if (!idle_lanes.empty()) {
@@ -280,6 +280,7 @@ struct LoadDriver::Impl {
   }
 
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  bool ended = false;  // on the control strand: io_stop_work ran, no timer may re-arm
   Strand control{asio::make_strand(io)};  // the timers' handlers run one at a time
   asio::steady_timer deadline{control};
   asio::steady_timer ticker{control};
@@ -287,6 +288,10 @@ struct LoadDriver::Impl {
   // Everything is done: let io.run() return once the connections have closed.
   void io_stop_work() {
     asio::post(control, [this] {
+      // A timer that had already fired has its handler queued behind this one
+      // and cancel() cannot reach it: the flag keeps the ticker from re-arming
+      // (which kept io.run() from ever returning).
+      ended = true;
       work.reset();
       deadline.cancel();
       ticker.cancel();
@@ -346,7 +351,7 @@ DriveSummary LoadDriver::run(Recorder& recorder, std::chrono::milliseconds tick_
   std::function<void()> arm_ticker = [&] {
     d.ticker.expires_after(tick_interval);
     d.ticker.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || d.ended) return;
       tick(recorder, recorder.seconds(Clock::now()));
       arm_ticker();
     });
