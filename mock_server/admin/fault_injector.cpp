@@ -178,6 +178,7 @@ FaultInjector::AddResult FaultInjector::add(const json& spec) {
   std::lock_guard lock(mutex_);
   fault.id = "f" + std::to_string(next_id_++);
   faults_.push_back(fault);
+  armed_.store(true, std::memory_order_release);
   return AddResult{to_json(fault), {}};
 }
 
@@ -227,6 +228,7 @@ FaultPlan FaultInjector::plan_for(const FaultRequest& request) {
     }
   }
   std::erase_if(faults_, [](const Fault& fault) { return fault.count != 0 && fault.fired >= fault.count; });
+  armed_.store(!faults_.empty(), std::memory_order_release);
   return plan;
 }
 
@@ -259,12 +261,15 @@ json FaultInjector::list() const {
 
 bool FaultInjector::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
-  return std::erase_if(faults_, [&](const Fault& fault) { return fault.id == id; }) > 0;
+  const bool removed = std::erase_if(faults_, [&](const Fault& fault) { return fault.id == id; }) > 0;
+  armed_.store(!faults_.empty(), std::memory_order_release);
+  return removed;
 }
 
 void FaultInjector::clear() {
   std::lock_guard lock(mutex_);
   faults_.clear();
+  armed_.store(false, std::memory_order_release);
 }
 
 }  // namespace partcheck::mock

@@ -5,6 +5,7 @@
 // after the request was carried out, a jump of the mock clock. A fault can aim at one upload, one part
 // (by offset or index), one API key, and at the Nth matching request
 // (`after`). Thread-safe.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -60,6 +61,9 @@ class FaultInjector {
   nlohmann::json list() const;
   bool remove(const std::string& id);
   void clear();
+  // Whether any fault is armed: without one, a request need not be matched
+  // (nor its part located in the store) at all.
+  bool any_armed() const { return armed_.load(std::memory_order_acquire); }
 
  private:
   enum class Kind { Delay, ResetAfterBytes, Unavailable, SlowRead, Status, DropResponse, AdvanceClock };
@@ -83,6 +87,7 @@ class FaultInjector {
 
   mutable std::mutex mutex_;
   std::vector<Fault> faults_;  // arming order
+  std::atomic<bool> armed_{false};  // !faults_.empty(), readable without the mutex
   std::uint64_t next_id_ = 1;
 };
 

@@ -201,8 +201,10 @@ void Session::dispatch() {
   route_ = std::get<Route>(routed);
   if (route_.endpoint == Endpoint::Admin) return dispatch_admin(route_);
 
-  faults_ = context_.faults.plan_for(fault_request());
-  record_.fault_ids = faults_.fault_ids;
+  if (context_.faults.any_armed()) {
+    faults_ = context_.faults.plan_for(fault_request());
+    record_.fault_ids = faults_.fault_ids;
+  }
   if (faults_.advance_clock.count() > 0 && context_.store.clock().try_advance(faults_.advance_clock))
     context_.store.sweep_expired();
   if (faults_.status != 0) return refuse_before_body(injected_refusal(faults_.status));

@@ -255,11 +255,21 @@ void Session::on_body_end() {
   finish_part();
 }
 
-// finish() may fsync: it runs on the blocking pool, and the answer comes
+// finish() may fsync: with disk storage it runs on the blocking pool, and the answer comes
 // back to this session's strand. The upload (and its writer lock) is gone
 // before the client can see the answer and send the next part.
 void Session::finish_part() {
   if (!upload_) return send(internal_error_reply("the part has no upload"));
+  if (context_.config.storage != StorageKind::Disk) {
+    // Memory and null storage never wait on a disk: finishing here saves two
+    // thread hand-offs per part (small uploads spent a fifth of their time
+    // waking threads). An exception reaches the handler's guard as above.
+    auto upload = std::move(upload_);
+    const auto result = upload->finish();
+    upload.reset();
+    record_.completed_upload = result.complete && !result.refusal;
+    return send(part_reply(result, part_->hash, part_->target.directory_id.has_value(), context_.config.policy));
+  }
   auto finish = [self = shared_from_this(), upload = std::move(upload_)]() mutable {
     std::optional<PartResult> result;
     std::exception_ptr failure;
