@@ -113,6 +113,13 @@ void PartUploadImpl::apply_locked(const ContentRange& range, Clock::time_point n
   if (d.completes) {  // a retry of the completing part may bring other bytes: digest anew
     record.xxh3.clear();
     if (record.digest && record.digest_end == record.state->total) record.xxh3 = record.digest->hex();
+    // A complete upload keeps its hex digest, not two running states of
+    // ~600 bytes each: a retry of the completing part (rare) digests the
+    // stored bytes instead (finish(), needs_digest).
+    if (!record.xxh3.empty()) {
+      record.digest.reset();
+      record.before_last.reset();
+    }
   }
   ++record.version;
 }
