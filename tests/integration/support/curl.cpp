@@ -26,10 +26,7 @@ CurlReply curl(const std::string& url, const std::vector<std::string>& args) {
   } catch (const std::exception&) {
     reply.status = 0;
   }
-  std::ifstream in(body_file, std::ios::binary);
-  std::stringstream body;
-  body << in.rdbuf();
-  reply.body = body.str();
+  reply.body = read_text_file(body_file);
   reply.json = nlohmann::json::parse(reply.body, nullptr, false);
   if (reply.json.is_discarded()) reply.json = nullptr;
   return reply;

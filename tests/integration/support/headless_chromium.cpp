@@ -19,13 +19,6 @@ extern char** environ;
 namespace partcheck::testing {
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string window_size(int width, int height) {
   return "--window-size=" + std::to_string(width) + "," + std::to_string(height);
 }
@@ -115,7 +108,7 @@ void screenshot(const std::string& url, const std::filesystem::path& png, const 
 }
 
 std::pair<int, int> png_size(const std::filesystem::path& png) {
-  auto bytes = slurp(png);
+  auto bytes = read_text_file(png);
   // 8-byte signature, then the IHDR chunk: length, "IHDR", width, height (big-endian).
   if (bytes.size() < 24 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || bytes.compare(12, 4, "IHDR") != 0)
     return {0, 0};
@@ -136,10 +129,10 @@ HeadlessBrowser::HeadlessBrowser(int width, int height) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::smatch match;
   std::string text;
-  while (!std::regex_search(text = slurp(out), match, started)) {
+  while (!std::regex_search(text = read_text_file(out), match, started)) {
     if (std::chrono::steady_clock::now() > deadline || waitpid(driver_pid_, nullptr, WNOHANG) != 0) {
       stop_driver();
-      throw std::runtime_error("chromedriver did not start:\n" + text + slurp(dir_.path() / "driver.err"));
+      throw std::runtime_error("chromedriver did not start:\n" + text + read_text_file(dir_.path() / "driver.err"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -189,7 +182,7 @@ void HeadlessBrowser::stop_driver() {
   driver_pid_ = -1;
 }
 
-std::string HeadlessBrowser::driver_log() const { return slurp(dir_.path() / "driver.log"); }
+std::string HeadlessBrowser::driver_log() const { return read_text_file(dir_.path() / "driver.log"); }
 
 nlohmann::json HeadlessBrowser::command(const std::string& method, const std::string& path,
                                         const nlohmann::json& body, std::chrono::seconds timeout) {

@@ -14,17 +14,6 @@
 extern char** environ;
 
 namespace partcheck::testing {
-namespace {
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
 PrismProxy::PrismProxy(const std::string& upstream, bool validate_requests) {
   std::vector<std::string> argv{kPrism.string(), "proxy", kOpenApiDocument.string(), upstream,
                                 "--host", "127.0.0.1", "--port", "0", "--errors",
@@ -54,7 +43,7 @@ PrismProxy::PrismProxy(const std::string& upstream, bool validate_requests) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   std::smatch match;
   std::string text;
-  while (!std::regex_search(text = slurp(log), match, listening)) {
+  while (!std::regex_search(text = read_text_file(log), match, listening)) {
     if (std::chrono::steady_clock::now() > deadline || waitpid(pid_, nullptr, WNOHANG) != 0) {
       stop();
       throw std::runtime_error("prism did not start:\n" + text);
@@ -66,7 +55,7 @@ PrismProxy::PrismProxy(const std::string& upstream, bool validate_requests) {
 
 PrismProxy::~PrismProxy() { stop(); }
 
-std::string PrismProxy::log() const { return slurp(log_path()); }
+std::string PrismProxy::log() const { return read_text_file(log_path()); }
 
 void PrismProxy::stop() {
   if (pid_ <= 0) return;

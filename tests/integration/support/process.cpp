@@ -109,13 +109,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  auto slurp = [](const std::filesystem::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  };
-  return CommandResult{decode_status(status), slurp(out_path), slurp(err_path)};
+  return CommandResult{decode_status(status), read_text_file(out_path), read_text_file(err_path)};
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> args) {
@@ -189,11 +183,13 @@ ServerProcess::~ServerProcess() {
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
 }
 
-std::string ServerProcess::log() const {
-  std::ifstream f(log_.path() / "stderr.log");
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
+std::string ServerProcess::log() const { return read_text_file(log_.path() / "stderr.log"); }
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 bool ServerProcess::running() const {

@@ -27,6 +27,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The whole file as bytes; empty when it cannot be read (a log not written yet).
+std::string read_text_file(const std::filesystem::path& path);
+
 struct CommandResult {
   int exit_code = -1;  // 128+signal when killed by a signal
   std::string out;
