@@ -1,5 +1,7 @@
 #include "mock_server/admin/admin_api.hpp"
 
+#include "mock_server/http/router.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -232,8 +234,8 @@ AdminResponse get_journal(const AdminRequest& request, AdminContext& context, co
   auto& entries = body["entries"];
   json kept = json::array();
   for (auto it = entries.rbegin(); it != entries.rend() && kept.size() < limit; ++it) {
-    const auto& target = (*it)["target"].get_ref<const std::string&>();
-    if (target != "/__mock" && !target.starts_with("/__mock/") && !target.starts_with("/__mock?")) kept.push_back(std::move(*it));
+    const std::string_view target = (*it)["target"].get_ref<const std::string&>();
+    if (!http::is_admin_path(target.substr(0, target.find('?')))) kept.push_back(std::move(*it));
   }
   std::reverse(kept.begin(), kept.end());  // oldest first, as always
   entries = std::move(kept);

@@ -1,5 +1,7 @@
 #include "mock_server/admin/store_views.hpp"
 
+#include <functional>
+
 #include "contract/byte_size.hpp"
 #include "mock_server/admin/iso_time.hpp"
 
@@ -38,42 +40,38 @@ json directory_json(const DirectoryInfo& directory) {
 
 namespace {
 
-// Files are counted by listing every directory: the store keeps no global
-// count, and the admin API is not on any hot path.
-std::uint64_t count_files(Store& store, const std::string& directory_id) {
+// Calls `visit` with every file of a directory, paging through its listing
+// (the root lists every other directory before its files). The store keeps
+// no global count, and the admin API is not on any hot path.
+void for_each_file(Store& store, const std::string& directory_id, const std::function<void(const ListEntry&)>& visit) {
   constexpr std::uint64_t kPage = 1000;
-  std::uint64_t files = 0;
   for (std::uint64_t offset = 0;; offset += kPage) {
     auto listing = store.list_directory(directory_id, offset, kPage);
     const auto* page = std::get_if<Store::Listing>(&listing);
     if (page == nullptr) break;  // removed meanwhile
-    for (const auto& entry : page->entries) files += entry.type == "file" ? 1 : 0;
+    for (const auto& entry : page->entries)
+      if (entry.type == "file") visit(entry);
     if (page->entries.size() < kPage || offset + kPage >= page->total) break;
   }
+}
+
+std::uint64_t count_files(Store& store, const std::string& directory_id) {
+  std::uint64_t files = 0;
+  for_each_file(store, directory_id, [&](const ListEntry&) { ++files; });
   return files;
 }
 
 }  // namespace
 
 json files_by_directory(Store& store, std::uint64_t limit) {
-  constexpr std::uint64_t kPage = 1000;
   json directories = json::array();
   for (const auto& directory : store.directories()) {
-    // Pages through the whole listing: the root lists every other directory
-    // before its files, and the total is of files alone.
     json files = json::array();
     std::uint64_t files_total = 0;
-    for (std::uint64_t offset = 0;; offset += kPage) {
-      auto listing = store.list_directory(directory.id, offset, kPage);
-      const auto* page = std::get_if<Store::Listing>(&listing);
-      if (page == nullptr) break;  // removed meanwhile
-      for (const auto& entry : page->entries) {
-        if (entry.type != "file") continue;
-        if (files_total++ < limit)
-          files.push_back({{"id", entry.id}, {"name", entry.name}, {"size", entry.size}, {"hash", entry.hash}});
-      }
-      if (page->entries.size() < kPage || offset + kPage >= page->total) break;
-    }
+    for_each_file(store, directory.id, [&](const ListEntry& entry) {
+      if (files_total++ < limit)
+        files.push_back({{"id", entry.id}, {"name", entry.name}, {"size", entry.size}, {"hash", entry.hash}});
+    });
     auto item = directory_json(directory);
     item["files_total"] = files_total;
     item["files"] = std::move(files);

@@ -56,10 +56,11 @@ bool allows(std::string_view allow, std::string_view method) {
 }  // namespace
 
 std::variant<Route, RouteRefusal> route(std::string_view method, std::string_view path) {
-  constexpr std::string_view admin_prefix = "/__mock/";
-  if (path.starts_with(admin_prefix))
-    return Route{Endpoint::Admin, std::string(path.substr(admin_prefix.size())), ""};
-  if (path == "/__mock") return Route{Endpoint::Admin, "", ""};  // the admin API's index
+  // "/__mock" and "/__mock/" both carry the id "": the session tells them apart.
+  if (is_admin_path(path)) {
+    constexpr std::string_view kPrefix = "/__mock/";
+    return Route{Endpoint::Admin, path.size() > kPrefix.size() ? std::string(path.substr(kPrefix.size())) : "", ""};
+  }
 
   auto segments = split_path(path);
   for (const auto& pattern : patterns()) {

@@ -33,6 +33,9 @@ struct RouteRefusal {
 
 std::variant<Route, RouteRefusal> route(std::string_view method, std::string_view path);
 
+// Whether a path (without its query) is the admin API's: /__mock or under /__mock/.
+inline bool is_admin_path(std::string_view path) { return path == "/__mock" || path.starts_with("/__mock/"); }
+
 // Parts go through the streaming upload path; everything else is small.
 inline bool is_part_upload(Endpoint e) { return e == Endpoint::FileUpload || e == Endpoint::DirectoryUpload; }
 
