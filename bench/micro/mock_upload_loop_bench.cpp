@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -162,4 +164,62 @@ BENCHMARK(BM_MockUploadLoop)
     ->Arg(256 << 20)
     ->Arg(1 << 30)
     ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+namespace {
+
+double process_cpu_seconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+}  // namespace
+
+// The mock as a load target: each iteration is one whole small file (a
+// single `bytes 0-N/N` part with a fresh uuid, answered 200), on one
+// keep-alive connection, as the load tests teams point at `partcheck serve`
+// send them. Arg 0: storage (0 null, 1 memory, 2 disk without fsync), arg 1:
+// the file size. `uploads_per_cpu_s` divides the uploads by the CPU time of
+// the whole process (server and this client): uploads per second per core.
+static void BM_MockSmallUploads(benchmark::State& state) {
+  const auto kind = state.range(0);
+  const auto size = static_cast<std::uint64_t>(state.range(1));
+  mock::ServerConfig config;
+  config.listen_port = 0;
+  config.threads = 1;
+  config.storage = kind == 0 ? mock::StorageKind::Null : kind == 1 ? mock::StorageKind::Memory : mock::StorageKind::Disk;
+  config.fsync = mock::FsyncPolicy::Never;
+  config.data_dir = std::filesystem::temp_directory_path() / ("partcheck-micro-" + contract::new_uuid());
+  config.api_keys = {kApiKey};
+  config.quiet = true;
+  std::vector<char> body(size);
+  contract::DataSource(7).fill(0, std::span<char>(body));
+  {
+    mock::Server server(config);
+    server.start();
+    BlockingClient client(server.port());
+    const contract::ContentRange whole{0, size, size};
+    const double cpu_before = process_cpu_seconds();
+    for (auto _ : state) {
+      int status = client.send_part(contract::new_uuid(), whole, body);
+      if (status != 200) {
+        state.SkipWithError(("the mock answered " + std::to_string(status) + " " + client.last_body_).c_str());
+        break;
+      }
+    }
+    const double cpu = process_cpu_seconds() - cpu_before;
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+    if (cpu > 0) state.counters["uploads_per_cpu_s"] = static_cast<double>(state.iterations()) / cpu;
+    server.stop();
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(config.data_dir, ignored);
+}
+BENCHMARK(BM_MockSmallUploads)
+    ->ArgNames({"storage", "bytes"})
+    ->Args({0, 1024})
+    ->Args({1, 1024})
+    ->Args({2, 1024})
+    ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();

@@ -26,6 +26,11 @@ bool is_secret_header(std::string_view name) {
                      [&](std::string_view secret) { return same_name(name, secret); });
 }
 
+void keep_as_utf8(std::string& text) {
+  const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) text = escape_invalid_utf8(text);
+}
+
 nlohmann::json record_json(std::uint64_t seq, const RequestRecord& record) {
   // An object is what scripts want (`.headers["Content-Range"]`); a repeated
   // header is joined with ", " as HTTP allows.
@@ -68,22 +73,23 @@ std::string kept_header_value(std::string_view name, std::string_view value) {
 
 Journal::Journal(std::size_t capacity) : capacity_(capacity) {}
 
-void Journal::record(const RequestRecord& record) {
-  RequestRecord kept = record;
+void Journal::record(RequestRecord record) {
   // The session redacts already; a secret must not reach the journal even if
   // a new code path forgets to. Bytes that are not UTF-8 are kept as \xNN:
-  // one odd request must not make every later GET journal fail.
-  kept.method = escape_invalid_utf8(kept.method);
-  kept.target = escape_invalid_utf8(kept.target);
-  for (auto& [name, value] : kept.headers) {
-    name = escape_invalid_utf8(name);
-    value = escape_invalid_utf8(kept_header_value(name, value));
+  // one odd request must not make every later GET journal fail. Both are
+  // rare, so plain ASCII text is left as it is, without a copy.
+  keep_as_utf8(record.method);
+  keep_as_utf8(record.target);
+  for (auto& [name, value] : record.headers) {
+    keep_as_utf8(name);
+    if (is_secret_header(name)) value = kept_header_value(name, value);
+    keep_as_utf8(value);
   }
   std::lock_guard lock(mutex_);
   ++sequence_;
   if (capacity_ == 0) return;
   if (entries_.size() == capacity_) entries_.pop_front();
-  entries_.push_back(std::move(kept));
+  entries_.push_back(std::move(record));
 }
 
 nlohmann::json Journal::to_json(std::size_t limit) const {

@@ -20,7 +20,8 @@ std::string kept_header_value(std::string_view name, std::string_view value);
 class Journal {
  public:
   explicit Journal(std::size_t capacity);
-  void record(const RequestRecord& record);
+  // Takes the record (the session moves its own in: no copy per request).
+  void record(RequestRecord record);
   // The newest `limit` entries, oldest first.
   nlohmann::json to_json(std::size_t limit) const;
   void clear();

@@ -1,5 +1,6 @@
 #include "mock_server/http/api_handlers.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace partcheck::mock::http {
@@ -35,6 +36,23 @@ std::optional<std::uint64_t> count_field(const json& body, const char* name, std
   if (v.is_number_unsigned()) return v.get<std::uint64_t>();
   if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
   return std::nullopt;
+}
+
+// The answer to a part (but a directory upload's last), the API's most
+// frequent: written directly rather than built as a JSON tree and
+// serialised, which was a fifth of a small upload's time in the handlers.
+// The same bytes nlohmann writes: keys in sorted order, a hash that needs
+// escaping escaped by it.
+std::string part_progress_body(const PartResult& result, const std::string& hash) {
+  const bool plain = std::all_of(hash.begin(), hash.end(), [](unsigned char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  std::string body = "{\"hash\":";
+  body += plain ? "\"" + hash + "\"" : dump_json(json(hash));
+  if (result.complete)
+    return body + ",\"size\":" + std::to_string(result.total) + ",\"success\":true,\"xxh3\":\"" + result.xxh3 + "\"}";
+  return body + ",\"received\":" + std::to_string(result.received) + ",\"success\":true,\"total\":" +
+         std::to_string(result.total) + "}";
 }
 
 }  // namespace
@@ -123,11 +141,14 @@ Reply handle_directory_list(const ApiCall& call) {
 Reply part_reply(const PartResult& result, const std::string& hash, bool directory_upload,
                  const contract::PolicyOptions& policy) {
   if (result.refusal) return error_reply(*result.refusal, policy);
-  if (!result.complete)
-    return json_reply(result.status,
-                      json{{"success", true}, {"hash", hash}, {"received", result.received}, {"total", result.total}});
+  if (!directory_upload || !result.complete) {
+    Reply reply;
+    reply.status = result.status;
+    reply.body = part_progress_body(result, hash);
+    return reply;
+  }
   json body{{"success", true}, {"hash", hash}, {"size", result.total}, {"xxh3", result.xxh3}};
-  if (directory_upload && result.file) {
+  if (result.file) {
     json file = file_json(*result.file);
     file.erase("hash");
     if (policy.deviates("DIR-1")) file.erase("__id");  // the deviation: no file.__id

@@ -324,9 +324,9 @@ void Session::on_written(beast::error_code ec, bool close) {
 
 void Session::record_request() {
   record_.duration_ms = ms_since(header_time_);
-  context_.journal.record(record_);
   context_.stats.record(record_);
   if (!context_.config.quiet) write_log_line(record_);
+  context_.journal.record(std::move(record_));  // on_header starts the next one afresh
 }
 
 // Closing right after an answer while the client is still sending would
