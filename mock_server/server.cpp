@@ -36,7 +36,15 @@ using tcp = asio::ip::tcp;
 // In-flight requests get this long to finish once stop() is called.
 constexpr std::chrono::seconds kStopGrace{5};
 constexpr std::chrono::seconds kSweepInterval{1};
-constexpr int kBlockingThreads = 2;
+// Finishing a part with --fsync always waits in a group flush (SyncGroup):
+// each waiting completion holds a thread, so the pool must be about as large
+// as the concurrency for flushes to be shared. Otherwise two threads do.
+constexpr std::size_t kBlockingThreads = 2;
+constexpr std::size_t kBlockingThreadsDurable = 64;
+std::size_t blocking_threads(const ServerConfig& config) {
+  const bool durable = config.storage == StorageKind::Disk && config.fsync == FsyncPolicy::Always;
+  return durable ? kBlockingThreadsDurable : kBlockingThreads;
+}
 
 ServerConfig with_api_key(ServerConfig config) {
   if (config.api_keys.empty()) config.api_keys.push_back(contract::new_uuid());
@@ -107,7 +115,7 @@ struct Server::Impl {
   // Declared after what sessions use (the above): handlers still queued when
   // the io context goes hold sessions, and their destructors reach the context.
   asio::io_context io;
-  asio::thread_pool blocking{kBlockingThreads};
+  asio::thread_pool blocking{blocking_threads(config)};
   // Plain HTTP first when there is one; at most one of each kind.
   std::vector<std::shared_ptr<http::Listener>> listeners;
   asio::steady_timer sweeper{io};

@@ -6,12 +6,18 @@
 //   files/<file id>.data            a moved file (renamed from its upload, never copied)
 // Every name is built from a uuid checked here, so nothing is ever written
 // outside the data dir. The store keeps its JSON metadata next to these.
+//
+// With fsync on, every flush is a group flush (SyncGroup) shared with all
+// concurrent writers, the store's metadata included. An in-place part's
+// commit() does not flush by itself: the metadata save that the store makes
+// after it, before answering, flushes its bytes along (see InPlaceWriter).
 #include <filesystem>
 #include <string>
 
 #include "mock_server/server_config.hpp"
 #include "mock_server/storage/posix_file.hpp"
 #include "mock_server/storage/storage_backend.hpp"
+#include "mock_server/storage/sync_group.hpp"
 
 namespace partcheck::mock {
 
@@ -43,7 +49,13 @@ class DiskStorage final : public StorageBackend {
 
   const std::filesystem::path& uploads_dir() const { return uploads_dir_; }
   const std::filesystem::path& files_dir() const { return files_dir_; }
-  bool fsync_enabled() const { return fsync_ == FsyncPolicy::Always; }
+  bool fsync_enabled() const { return sync_ != nullptr; }
+  // With fsync on: returns once everything written so far (bytes, new and
+  // renamed directory entries) is durable, in one flush shared with every
+  // concurrent caller on this file system (SyncGroup). Without: nothing.
+  void make_durable() const {
+    if (sync_) sync_->barrier();
+  }
 
   std::filesystem::path upload_path(const std::string& hash) const;
   std::filesystem::path file_path(const std::string& file_id) const;
@@ -56,10 +68,7 @@ class DiskStorage final : public StorageBackend {
   PosixFile lock_;  // flock()ed: one server per data dir
   std::filesystem::path uploads_dir_;
   std::filesystem::path files_dir_;
-  FsyncPolicy fsync_;
+  SyncGroup* sync_ = nullptr;  // set with FsyncPolicy::Always
 };
-
-// Durability helpers shared with the store's metadata files.
-void fsync_directory(const std::filesystem::path& dir);
 
 }  // namespace partcheck::mock

@@ -79,6 +79,10 @@ void PosixFile::sync() {
   if (::fdatasync(fd_) != 0) fail("cannot fsync", path_);
 }
 
+void PosixFile::sync_filesystem() {
+  if (::syncfs(fd_) != 0) fail("cannot sync the file system of", path_);
+}
+
 void PosixFile::start_writeback(std::uint64_t offset, std::uint64_t length) {
   // Only a hint: a file system without it still gets the full sync() later.
   if (length > 0)

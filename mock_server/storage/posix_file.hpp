@@ -27,6 +27,9 @@ class PosixFile {
   std::uint64_t size() const;
   void truncate(std::uint64_t size);
   void sync();  // fdatasync
+  // syncfs: every dirty page and inode of the file system holding this file,
+  // and its journal, reach the disk (SyncGroup's flush).
+  void sync_filesystem();
   // Starts writeback of the dirty pages in [offset, offset + length) without
   // waiting for it (sync_file_range), so a later sync() has less left to do.
   void start_writeback(std::uint64_t offset, std::uint64_t length);

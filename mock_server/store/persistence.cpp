@@ -7,8 +7,9 @@
 
 #include "contract/uuid.hpp"
 #include "mock_server/failure.hpp"
-#include "mock_server/storage/disk_storage.hpp"
 #include "mock_server/storage/posix_file.hpp"
+#include "mock_server/storage/storage_backend.hpp"
+#include "mock_server/storage/sync_group.hpp"
 
 namespace partcheck::mock {
 namespace fs = std::filesystem;
@@ -20,7 +21,20 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool d
   {
     PosixFile file(temp, O_WRONLY | O_CREAT | O_TRUNC);
     file.write_at(0, std::as_bytes(std::span(text.data(), text.size())));
-    if (durable) file.sync();
+  }
+  // Two group flushes (SyncGroup), shared with every concurrent writer on
+  // the file system: the temp file's bytes must be on disk before the rename
+  // publishes them, and the rename before the caller answers.
+  SyncGroup* group = nullptr;
+  try {
+    if (durable) {
+      group = &SyncGroup::of_filesystem(path.parent_path());
+      group->barrier();
+    }
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
   }
   std::error_code ec;
   fs::rename(temp, path, ec);
@@ -28,7 +42,7 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool d
     fs::remove(temp, ec);
     throw StorageError("cannot replace " + path.string());
   }
-  if (durable) fsync_directory(path.parent_path());
+  if (group) group->barrier();
 }
 
 std::optional<nlohmann::json> read_json(const fs::path& path) {

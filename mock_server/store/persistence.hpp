@@ -1,7 +1,7 @@
 #pragma once
-// Metadata on disk: each JSON file is replaced atomically (temp file, fsync,
-// rename, fsync of the directory), so after a crash it is either the old or
-// the new version, never half of one.
+// Metadata on disk: each JSON file is replaced atomically (temp file, flush,
+// rename, flush; durable flushes are shared group flushes, SyncGroup), so
+// after a crash it is either the old or the new version, never half of one.
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
