@@ -57,13 +57,6 @@ class MemoryReader final : public ContentReader {
   std::shared_ptr<MemoryStorage::Bytes> bytes_;
 };
 
-template <class Map>
-std::vector<std::string> keys_of(const Map& map) {
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : map) keys.push_back(key);
-  return keys;
-}
-
 }  // namespace
 
 std::unique_ptr<PartWriter> MemoryStorage::open_part(const std::string& hash, std::uint64_t offset,
@@ -104,18 +97,18 @@ void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, co
 
 void MemoryStorage::trim_upload(const std::string& hash, std::uint64_t acknowledged) {
   std::lock_guard lock(mutex_);
-  auto it = uploads_.find(hash);
-  if (it != uploads_.end() && it->second->size() > acknowledged) {
-    held_ -= std::min(held_, it->second->size() - acknowledged);
-    it->second->resize(acknowledged);
+  auto* bytes = uploads_.find(hash);
+  if (bytes && (*bytes)->size() > acknowledged) {
+    held_ -= std::min(held_, (*bytes)->size() - acknowledged);
+    (*bytes)->resize(acknowledged);
   }
 }
 
 void MemoryStorage::remove_upload(const std::string& hash) {
   std::lock_guard lock(mutex_);
-  if (auto it = uploads_.find(hash); it != uploads_.end()) {
-    held_ -= std::min(held_, it->second->size());
-    uploads_.erase(it);
+  if (auto* bytes = uploads_.find(hash)) {
+    held_ -= std::min(held_, (*bytes)->size());
+    uploads_.erase(hash);
   }
 }
 
@@ -125,64 +118,65 @@ std::unique_ptr<ContentReader> MemoryStorage::reader_for(std::shared_ptr<Bytes> 
 
 std::unique_ptr<ContentReader> MemoryStorage::open_upload(const std::string& hash) {
   std::lock_guard lock(mutex_);
-  auto it = uploads_.find(hash);
-  if (it == uploads_.end()) return nullptr;
-  return reader_for(it->second);
+  auto* bytes = uploads_.find(hash);
+  return bytes ? reader_for(*bytes) : nullptr;
 }
 
 void MemoryStorage::promote(const std::string& hash, const std::string& file_id) {
   std::lock_guard lock(mutex_);
-  auto it = uploads_.find(hash);
-  files_[file_id] = it == uploads_.end() ? std::make_shared<Bytes>() : it->second;
-  if (it != uploads_.end()) uploads_.erase(it);
+  auto* bytes = uploads_.find(hash);
+  auto moved = bytes ? std::move(*bytes) : std::make_shared<Bytes>();
+  if (bytes) uploads_.erase(hash);
+  files_[file_id] = std::move(moved);
 }
 
 std::unique_ptr<ContentReader> MemoryStorage::open_file(const std::string& file_id) {
   std::lock_guard lock(mutex_);
-  auto it = files_.find(file_id);
-  if (it == files_.end()) return nullptr;
-  return reader_for(it->second);
+  auto* bytes = files_.find(file_id);
+  return bytes ? reader_for(*bytes) : nullptr;
 }
 
 void MemoryStorage::remove_file(const std::string& file_id) {
   std::lock_guard lock(mutex_);
-  if (auto it = files_.find(file_id); it != files_.end()) {
-    held_ -= std::min(held_, it->second->size());
-    files_.erase(it);
+  if (auto* bytes = files_.find(file_id)) {
+    held_ -= std::min(held_, (*bytes)->size());
+    files_.erase(file_id);
   }
 }
 
 void MemoryStorage::remove_all() {
   std::lock_guard lock(mutex_);
   for (const auto* map : {&uploads_, &files_})
-    for (const auto& [key, bytes] : *map) held_ -= std::min(held_, bytes->size());
+    map->for_each([&](const std::shared_ptr<Bytes>& bytes) { held_ -= std::min(held_, bytes->size()); });
   uploads_.clear();
   files_.clear();
 }
 
 void MemoryStorage::flip_last_byte(const std::string& file_id) {
   std::lock_guard lock(mutex_);
-  auto it = files_.find(file_id);
-  if (it != files_.end() && !it->second->empty()) it->second->back() ^= std::byte{0xff};
+  auto* bytes = files_.find(file_id);
+  if (bytes && !(*bytes)->empty()) (*bytes)->back() ^= std::byte{0xff};
 }
 
 void MemoryStorage::copy_file(const std::string& from_file_id, const std::string& to_file_id) {
   std::lock_guard lock(mutex_);
-  auto it = files_.find(from_file_id);
-  if (it == files_.end()) throw StorageError("memory storage: no file " + from_file_id + " to copy");
-  if (it->second->size() > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(it->second->size()));
-  held_ += it->second->size();
-  files_[to_file_id] = std::make_shared<Bytes>(*it->second);
+  const auto* from = files_.find(from_file_id);
+  if (!from) throw StorageError("memory storage: no file " + from_file_id + " to copy");
+  const auto& bytes = **from;
+  if (bytes.size() > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(bytes.size()));
+  held_ += bytes.size();
+  auto copy = std::make_shared<Bytes>(bytes);
+  files_[to_file_id] = std::move(copy);  // may move the table's slots: `from` is not used after
 }
 
 std::vector<std::string> MemoryStorage::stored_uploads() const {
   std::lock_guard lock(mutex_);
-  return keys_of(uploads_);
+  return uploads_.names();
 }
 
 std::vector<std::string> MemoryStorage::stored_files() const {
   std::lock_guard lock(mutex_);
-  return keys_of(files_);
+  return files_.names();
 }
 
 }  // namespace partcheck::mock

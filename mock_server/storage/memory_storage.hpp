@@ -1,12 +1,12 @@
 #pragma once
 // Bytes kept in process memory: for unit tests and small demos. Everything is
 // lost when the process ends, so a restart starts empty.
-#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "mock_server/storage/storage_backend.hpp"
+#include "mock_server/store/uuid_key.hpp"
 
 namespace partcheck::mock {
 
@@ -50,8 +50,8 @@ class MemoryStorage final : public StorageBackend {
   const std::uint64_t max_bytes_;
   std::uint64_t held_ = 0;      // bytes in uploads_ and files_ plus buffered parts, under mutex_
   mutable std::mutex mutex_;  // guards the maps and every Bytes in them
-  std::map<std::string, std::shared_ptr<Bytes>, std::less<>> uploads_;
-  std::map<std::string, std::shared_ptr<Bytes>, std::less<>> files_;
+  UuidKeyedMap<std::shared_ptr<Bytes>> uploads_;
+  UuidKeyedMap<std::shared_ptr<Bytes>> files_;
 };
 
 }  // namespace partcheck::mock

@@ -20,17 +20,9 @@ class NullPartWriter final : public PartWriter {
   std::uint64_t written_ = 0;
 };
 
-template <class Map>
-std::vector<std::string> keys_of(const Map& map) {
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : map) keys.push_back(key);
-  return keys;
-}
-
-template <class Map>
-std::uint64_t size_in(const Map& map, const std::string& key) {
-  auto it = map.find(key);
-  return it == map.end() ? 0 : it->second;
+std::uint64_t size_in(const UuidKeyedMap<std::uint64_t>& map, const std::string& name) {
+  const auto* size = map.find(name);
+  return size ? *size : 0;
 }
 
 }  // namespace
@@ -48,8 +40,7 @@ void NullStorage::grow_upload(const std::string& hash, std::uint64_t end) {
 
 void NullStorage::trim_upload(const std::string& hash, std::uint64_t acknowledged) {
   std::lock_guard lock(mutex_);
-  auto it = uploads_.find(hash);
-  if (it != uploads_.end()) it->second = std::min(it->second, acknowledged);
+  if (auto* size = uploads_.find(hash)) *size = std::min(*size, acknowledged);
 }
 
 void NullStorage::remove_upload(const std::string& hash) {
@@ -87,12 +78,12 @@ void NullStorage::copy_file(const std::string& from_file_id, const std::string& 
 
 std::vector<std::string> NullStorage::stored_uploads() const {
   std::lock_guard lock(mutex_);
-  return keys_of(uploads_);
+  return uploads_.names();
 }
 
 std::vector<std::string> NullStorage::stored_files() const {
   std::lock_guard lock(mutex_);
-  return keys_of(files_);
+  return files_.names();
 }
 
 std::uint64_t NullStorage::upload_size(const std::string& hash) const {
