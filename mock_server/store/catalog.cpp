@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mock_server/store/uploads.hpp"
+
 namespace partcheck::mock {
 
 using nlohmann::json;
@@ -12,6 +14,18 @@ std::int64_t to_millis(Clock::time_point t) {
 
 Clock::time_point from_millis(std::int64_t ms) {
   return Clock::time_point(std::chrono::duration_cast<Clock::time_point::duration>(std::chrono::milliseconds(ms)));
+}
+
+void Catalog::add_link(const std::string& token, const Link& link) {
+  links[token] = link;
+  earliest_link_expiry_ = std::min(earliest_link_expiry_, link.expires);
+}
+
+void Catalog::forget_expired_links(Clock::time_point now) {
+  if (now < earliest_link_expiry_) return;
+  std::erase_if(links, [&](const auto& entry) { return now >= entry.second.expires; });
+  earliest_link_expiry_ = Clock::time_point::max();
+  for (const auto& [token, link] : links) earliest_link_expiry_ = std::min(earliest_link_expiry_, link.expires);
 }
 
 const DirectoryInfo* Catalog::directory(const std::string& id) const {
@@ -113,7 +127,8 @@ void Catalog::remove_file(const std::string& id) {
 
 void Catalog::rehome(const std::string& id, const std::string& directory_id, const std::string& name) {
   FileInfo file = files_.at(id);
-  const bool bound = by_hash_.contains(file.hash) && by_hash_.at(file.hash) == id;
+  const auto found = by_hash_.find(file.hash);
+  const bool bound = found != by_hash_.end() && found->second == id;
   remove_file(id);
   file.directory_id = directory_id;
   file.name = name;
@@ -127,6 +142,7 @@ void Catalog::clear_runtime() {
   by_hash_.clear();
   tombstones.clear();
   links.clear();
+  earliest_link_expiry_ = Clock::time_point::max();
   std::erase_if(order_, [&](const std::string& id) { return id != root_id && !is_configured(id); });
   std::erase_if(directories_, [&](const auto& entry) { return entry.first != root_id && !entry.second.configured; });
   for (auto& [id, record] : directories_) record.info.used = 0;
@@ -148,7 +164,7 @@ json Catalog::to_json() const {
                      {"size", f.size}, {"xxh3", f.xxh3}, {"created_ms", to_millis(f.created)},
                      {"bound", file_for_hash(f.hash) == &f}});
   json dead = json::object();
-  for (const auto& [hash, when] : tombstones) dead[hash] = to_millis(when);
+  tombstones.for_each([&](const UuidKey& key, Clock::time_point when) { dead[format_uuid_key(key)] = to_millis(when); });
   json link_list = json::object();
   for (const auto& [token, link] : links)
     link_list[token] = {{"file_id", link.file_id}, {"hash", link.hash}, {"expires_ms", to_millis(link.expires)}};
@@ -180,10 +196,15 @@ void Catalog::load(const json& j) {
       file.created = from_millis(f.at("created_ms").get<std::int64_t>());
       add_file(file);
     }
-  for (const auto& [hash, when] : j.at("tombstones").items()) tombstones[hash] = from_millis(when.get<std::int64_t>());
+  // Oldest first, so the oldest are forgotten first again.
+  std::vector<std::pair<std::int64_t, UuidKey>> dead;
+  for (const auto& [hash, when] : j.at("tombstones").items())
+    dead.emplace_back(when.get<std::int64_t>(), upload_key_for(hash));
+  std::ranges::stable_sort(dead, {}, &std::pair<std::int64_t, UuidKey>::first);
+  for (const auto& [when, key] : dead) tombstones.add(key, from_millis(when));
   for (const auto& [token, l] : j.at("links").items())
-    links[token] = Link{l.at("file_id").get<std::string>(), l.at("hash").get<std::string>(),
-                        from_millis(l.at("expires_ms").get<std::int64_t>())};
+    add_link(token, Link{l.at("file_id").get<std::string>(), l.at("hash").get<std::string>(),
+                         from_millis(l.at("expires_ms").get<std::int64_t>())});
 }
 
 }  // namespace partcheck::mock

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mock_server/store/expiry.hpp"
 #include "mock_server/store/store.hpp"
 
 namespace partcheck::mock {
@@ -27,8 +28,12 @@ struct Link {
 class Catalog {
  public:
   std::string root_id;
-  std::map<std::string, Clock::time_point, std::less<>> tombstones;  // expired hash -> when
-  std::map<std::string, Link, std::less<>> links;                    // token -> target
+  Tombstones tombstones;  // expired hashes, by upload_key_for(hash)
+  std::map<std::string, Link, std::less<>> links;  // token -> target; added through add_link
+
+  void add_link(const std::string& token, const Link& link);
+  // Walks the links only when one may have expired.
+  void forget_expired_links(Clock::time_point now);
 
   // Directories: the root first, then in the order they were made.
   const DirectoryInfo* directory(const std::string& id) const;
@@ -64,7 +69,8 @@ class Catalog {
   std::map<std::string, DirectoryRecord, std::less<>> directories_;
   std::map<std::string, FileInfo, std::less<>> files_;
   std::map<std::string, std::map<std::string, std::string>, std::less<>> names_;  // dir -> name -> id
-  std::map<std::string, std::string, std::less<>> by_hash_;
+  boost::unordered_flat_map<std::string, std::string> by_hash_;  // asked at every part: hashed, not ordered
+  Clock::time_point earliest_link_expiry_ = Clock::time_point::max();  // no later than any link's
 };
 
 }  // namespace partcheck::mock

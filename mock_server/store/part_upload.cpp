@@ -18,6 +18,7 @@ std::optional<Refusal> busy_refusal(const std::string& hash) {
 class PartUploadImpl final : public PartUpload {
  public:
   struct Start {
+    std::string hash;  // canonical, as the answers spell it
     std::shared_ptr<UploadRecord> record;
     std::uint64_t part_id = 0;
     std::optional<ContentRange> range;
@@ -62,7 +63,7 @@ class PartUploadImpl final : public PartUpload {
 };
 
 void PartUploadImpl::release_locked() {
-  std::erase_if(p_.record->in_flight, [&](const InFlightPart& part) { return part.id == p_.part_id; });
+  p_.record->remove_part(p_.part_id);
   released_ = true;
 }
 
@@ -70,12 +71,11 @@ void PartUploadImpl::release_locked() {
 // now (a parallel part may have landed, or the upload was reset or moved).
 std::optional<Refusal> PartUploadImpl::decide_locked(const ContentRange& range) {
   auto& record = *p_.record;
-  if (s_.catalog.file_for_hash(record.hash))
-    return refuse(ErrorCode::UploadComplete, "upload " + record.hash + " was moved into a file", "PART-4");
-  auto it = s_.uploads.find(record.hash);
-  if (record.removed || it == s_.uploads.end() || it->second != p_.record)
-    return refuse(ErrorCode::NoSuchUpload, "upload " + record.hash + " expired or was removed", "TTL-1");
-  const bool expired = !record.state && s_.catalog.tombstones.contains(record.hash);
+  if (s_.catalog.file_for_hash(p_.hash))
+    return refuse(ErrorCode::UploadComplete, "upload " + p_.hash + " was moved into a file", "PART-4");
+  if (record.removed || !s_.uploads.holds(record))
+    return refuse(ErrorCode::NoSuchUpload, "upload " + p_.hash + " expired or was removed", "TTL-1");
+  const bool expired = !record.state && s_.catalog.tombstones.contains(record.key);
   p_.decision = contract::decide_part(record.state ? &*record.state : nullptr, expired, range, s_.config.policy);
   if (auto bad = refusal_of(p_.decision)) return bad;
   if (p_.decision.completes && p_.target.directory_id)
@@ -86,40 +86,40 @@ std::optional<Refusal> PartUploadImpl::decide_locked(const ContentRange& range) 
 void PartUploadImpl::apply_locked(const ContentRange& range, Clock::time_point now) {
   auto& record = *p_.record;
   const auto& d = p_.decision;
-  if (!record.state) {
+  const bool first = !record.state;
+  if (first) {
     record.created = now;
     record.deadline = now + s_.config.ttl;  // from the first accepted part, never extended
   }
   record.state = contract::apply_part(record.state ? &*record.state : nullptr, range, d);
+  if (first) s_.track_deadline_locked(record);
   // Keep the running digest only while parts arrive in order (or a retry
   // replaces the last one); otherwise it is computed from the bytes at the end.
   bool in_order = p_.digest && written_ == range.length() && d.write_offset == p_.digest_base;
   if (in_order && d.replaces) {
-    in_order = record.before_last && record.before_last_end == p_.digest_base;
+    in_order = record.before_last_at(p_.digest_base) != nullptr;
   } else if (in_order) {
-    in_order = record.digest && record.digest_end == p_.digest_base;
+    in_order = record.digest_at(p_.digest_base) != nullptr;
     if (in_order) {
-      record.before_last = std::move(record.digest);
-      record.before_last_end = record.digest_end;
+      auto& progress = *record.progress;
+      progress.before_last = std::move(progress.digest);
+      progress.before_last_end = progress.digest_end;
     }
   }
   if (in_order) {
-    record.digest = std::move(p_.digest);
-    record.digest_end = d.write_offset + range.length();
+    auto& progress = record.progress_for_update();
+    progress.digest = std::move(p_.digest);
+    progress.digest_end = d.write_offset + range.length();
   } else {
-    record.digest.reset();
-    record.before_last.reset();
+    record.forget_digests();
   }
   if (d.completes) {  // a retry of the completing part may bring other bytes: digest anew
-    record.xxh3.clear();
-    if (record.digest && record.digest_end == record.state->total) record.xxh3 = record.digest->hex();
-    // A complete upload keeps its hex digest, not two running states of
+    const auto* digest = record.digest_at(record.state->total);
+    record.set_xxh3(digest ? digest->hex() : std::string());
+    // A complete upload keeps its 16-byte digest, not two running states of
     // ~600 bytes each: a retry of the completing part (rare) digests the
     // stored bytes instead (finish(), needs_digest).
-    if (!record.xxh3.empty()) {
-      record.digest.reset();
-      record.before_last.reset();
-    }
+    if (digest) record.forget_digests();
   }
   ++record.version;
 }
@@ -162,28 +162,30 @@ PartResult PartUploadImpl::finish() {
     result.received = state.contiguous_end();
     result.total = state.total;
     result.complete = p_.decision.completes;
-    needs_digest = result.complete && p_.record->xxh3.empty();
+    needs_digest = result.complete && p_.record->xxh3().empty();
   }
   if (needs_digest) {  // parts came out of order or the server restarted meanwhile
     auto hex = s_.digest_of_upload(*p_.record, result.total);
     std::lock_guard lock(s_.mutex);
-    p_.record->xxh3 = std::move(hex);
+    p_.record->set_xxh3(hex);
     ++p_.record->version;
   }
   s_.save_upload(*p_.record);  // durable before the answer
   bool into_directory = false;
   {
     std::lock_guard lock(s_.mutex);
-    result.xxh3 = p_.record->xxh3;
+    result.xxh3 = p_.record->xxh3();
     release_locked();
     into_directory = result.complete && p_.target.directory_id && !p_.record->busy();
     if (into_directory) {
       p_.record->moving = true;
-      p_.record->target = p_.target;  // the request that completes it says where it goes
+      p_.record->set_target(p_.target);  // the request that completes it says where it goes
+    } else if (!p_.target.directory_id) {
+      s_.uploads.compact(*p_.record);  // a complete temporary upload waits for its move in 56 bytes
     }
   }
   if (result.complete && p_.target.directory_id) {
-    if (!into_directory) return refused(*busy_refusal(p_.record->hash));
+    if (!into_directory) return refused(*busy_refusal(p_.hash));
     auto placed = s_.complete_into_directory(p_.record);
     if (auto* file = std::get_if<FileInfo>(&placed)) {
       result.file = *file;
@@ -220,23 +222,23 @@ void PartUploadImpl::abort() noexcept {
   std::uint64_t acknowledged = 0;
   {
     std::lock_guard lock(s_.mutex);
-    if (!record.removed && record.in_flight.size() == 1) {
-      record.in_flight.front().exclusive = true;
+    if (auto* only = record.only_part_in_flight(); only && !record.removed) {
+      only->exclusive = true;
       drop = !record.state;
       trim = !drop;
       acknowledged = record.acknowledged_end();
     }
   }
   try {
-    if (drop) s_.storage->remove_upload(record.storage_key);
-    if (trim) s_.storage->trim_upload(record.storage_key, acknowledged);
+    if (drop) s_.storage->remove_upload(record.storage_key());
+    if (trim) s_.storage->trim_upload(record.storage_key(), acknowledged);
   } catch (const std::exception&) {
     // Unacknowledged bytes only: the next part overwrites them, a restart trims them.
   }
   std::lock_guard lock(s_.mutex);
   release_locked();
-  auto it = s_.uploads.find(record.hash);
-  if (!record.state && !record.busy() && it != s_.uploads.end() && it->second == p_.record) s_.uploads.erase(it);
+  if (!record.state && !record.busy()) s_.erase_upload_locked(record);
+  else s_.uploads.compact(record);  // a refused retry of a complete upload
 }
 
 }  // namespace
@@ -256,6 +258,7 @@ std::variant<std::unique_ptr<PartUpload>, Refusal> Store::begin_part(
   s.maybe_sweep();
 
   PartUploadImpl::Start start;
+  start.hash = hash;
   start.range = range;
   start.target = target;
   std::vector<std::shared_ptr<UploadRecord>> expired_now;
@@ -264,14 +267,13 @@ std::variant<std::unique_ptr<PartUpload>, Refusal> Store::begin_part(
     const auto now = s.clock.now();
     if (s.catalog.file_for_hash(hash))
       return refuse(ErrorCode::UploadComplete, "upload " + hash + " was moved into a file", "PART-4");
-    std::shared_ptr<UploadRecord> record;
-    if (auto it = s.uploads.find(hash); it != s.uploads.end()) record = it->second;
+    auto record = s.find_upload_locked(hash);
     if (record && s.due(*record, now) && s.expire_locked(record, now, expired_now)) record.reset();
     std::optional<std::pair<std::uint64_t, std::uint64_t>> span;
     if (range) span.emplace(range->start, range->end);
     if (record && record->conflicts(span, s.parallel_parts())) return *busy_refusal(hash);
     if (range) {
-      const bool expired = !(record && record->state) && s.catalog.tombstones.contains(hash);
+      const bool expired = !(record && record->state) && s.expired_hash_locked(hash);
       start.decision = contract::decide_part(record && record->state ? &*record->state : nullptr, expired, *range,
                                              s.config.policy);
       if (auto bad = refusal_of(start.decision)) return *bad;
@@ -279,36 +281,36 @@ std::variant<std::unique_ptr<PartUpload>, Refusal> Store::begin_part(
     if (target.directory_id)  // at the first part and every later one; again at completion
       if (auto bad = s.check_directory_locked(*target.directory_id, range ? range->total : 0)) return *bad;
     if (!record) {
-      record = std::make_shared<UploadRecord>(hash, storage_key_for(hash));
+      record = std::make_shared<UploadRecord>(hash);
+      record->progress_for_update().digest.emplace(contract::DigestAlgorithm::Xxh3_128);  // of no bytes yet
       s.attach_metadata(*record);
-      s.uploads[hash] = record;
+      s.insert_upload_locked(record);
     }
-    if (!record->state) record->target = target;
+    if (!record->state) record->set_target(target);
     const auto offset = range ? start.decision.write_offset : 0;
-    start.part_id = record->next_part_id++;
-    record->in_flight.push_back(
-        InFlightPart{start.part_id, offset, offset + (range ? range->length() : 0), !range.has_value()});
+    start.part_id = record->add_part(offset, offset + (range ? range->length() : 0), !range.has_value());
     start.digest_base = offset;
+    const auto* continued = !range                     ? nullptr
+                            : start.decision.replaces ? record->before_last_at(offset)
+                                                      : record->digest_at(offset);
     if (!range)
       start.digest.emplace(contract::DigestAlgorithm::Xxh3_128);  // valid if it lands at 0 (checked at finish)
-    else if (start.decision.replaces && record->before_last && record->before_last_end == offset)
-      start.digest = record->before_last;
-    else if (!start.decision.replaces && record->digest && record->digest_end == offset)
-      start.digest = record->digest;
+    else if (continued)
+      start.digest = *continued;
     start.record = record;
   }
   s.drop_removed(expired_now, {});
 
   std::unique_ptr<PartWriter> writer;
+  const auto key = start.record->storage_key();
   try {
-    writer = range ? s.storage->open_part(start.record->storage_key, start.decision.write_offset,
-                                          start.decision.replaces)
-                   : s.storage->open_part(start.record->storage_key, 0, /*overwrites=*/true);
+    writer = range ? s.storage->open_part(key, start.decision.write_offset, start.decision.replaces)
+                   : s.storage->open_part(key, 0, /*overwrites=*/true);
   } catch (...) {
     std::lock_guard lock(s.mutex);
     auto& record = *start.record;
-    std::erase_if(record.in_flight, [&](const InFlightPart& p) { return p.id == start.part_id; });
-    if (!record.state && !record.busy()) s.uploads.erase(hash);
+    record.remove_part(start.part_id);
+    if (!record.state && !record.busy()) s.erase_upload_locked(record);
     throw;
   }
   return std::unique_ptr<PartUpload>(std::make_unique<PartUploadImpl>(s, std::move(start), std::move(writer)));

@@ -1,5 +1,6 @@
 // The Store's start (directories, recovery of the data dir) and the admin
 // operations. Part uploads: part_upload.cpp; files, moves, links: store_files.cpp.
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -84,16 +85,18 @@ void recover(StoreCore& s) {
     } catch (const std::exception&) {
       record.reset();
     }
-    if (!record || record->storage_key + ".json" != entry.path().filename().string() ||
-        s.catalog.file_for_hash(record->hash) || s.catalog.tombstones.contains(record->hash)) {
+    const auto key = record ? record->storage_key() : std::string();
+    if (!record || key + ".json" != entry.path().filename().string() || s.catalog.file_for_hash(record->hash()) ||
+        s.catalog.tombstones.contains(record->key)) {
       fs::remove(entry.path());  // unreadable, or its hash was moved or expired meanwhile
-      if (record) s.storage->remove_upload(record->storage_key);
+      if (record) s.storage->remove_upload(key);
       continue;
     }
     s.attach_metadata(*record);
-    s.storage->trim_upload(record->storage_key, record->acknowledged_end());
-    upload_bytes.erase(record->storage_key);
-    s.uploads[record->hash] = record;
+    s.storage->trim_upload(key, record->acknowledged_end());
+    upload_bytes.erase(key);
+    s.insert_upload_locked(record);
+    s.track_deadline_locked(*record);
   }
   for (const auto& stray : upload_bytes) s.storage->remove_upload(stray);  // no part acknowledged
 }
@@ -146,11 +149,9 @@ void Store::reset() {
   std::vector<std::shared_ptr<UploadRecord>> dropped;
   {
     std::lock_guard lock(s.mutex);
-    for (auto& [hash, record] : s.uploads) {
-      record->removed = true;
-      dropped.push_back(record);
-    }
-    s.uploads.clear();
+    dropped = s.uploads.take_all();
+    for (const auto& record : dropped) record->removed = true;
+    s.deadlines.clear();
     s.catalog.clear_runtime();
   }
   for (const auto& record : dropped) s.forget_upload_metadata(*record);
@@ -164,18 +165,20 @@ void Store::reset() {
 }
 
 std::vector<UploadSummary> Store::uploads() const {
-  std::lock_guard lock(impl_->mutex);
   std::vector<UploadSummary> list;
-  for (const auto& [hash, record] : impl_->uploads)
-    if (record->state) list.push_back(record->summary());
+  {
+    std::lock_guard lock(impl_->mutex);
+    list = impl_->uploads.summaries();
+  }
+  std::ranges::sort(list, {}, &UploadSummary::hash);  // the table has no order of its own
   return list;
 }
 
 std::optional<std::uint64_t> Store::part_size(const std::string& hash) const {
   std::lock_guard lock(impl_->mutex);
-  auto it = impl_->uploads.find(contract::canonical_uuid(hash));
-  if (it == impl_->uploads.end() || !it->second->state || it->second->state->part_size == 0) return std::nullopt;
-  return it->second->state->part_size;
+  auto record = impl_->view_upload_locked(contract::canonical_uuid(hash));
+  if (!record || !record->state || record->state->part_size == 0) return std::nullopt;
+  return record->state->part_size;
 }
 
 bool Store::expire(const std::string& hash_as_sent) {
@@ -184,13 +187,13 @@ bool Store::expire(const std::string& hash_as_sent) {
   std::vector<std::shared_ptr<UploadRecord>> removed;
   {
     std::lock_guard lock(s.mutex);
-    auto it = s.uploads.find(hash);
-    if (it == s.uploads.end() || !it->second->state) return false;
-    auto record = it->second;
+    auto record = s.find_upload_locked(hash);
+    if (!record || !record->state) return false;
     const auto now = s.clock.now();
     record->deadline = std::min(record->deadline, now);
     ++record->version;
-    if (s.due(*record, now)) s.expire_locked(record, now, removed);  // a busy one goes at the next sweep
+    // A busy one goes at a sweep once its writer is done.
+    if (!s.due(*record, now) || !s.expire_locked(record, now, removed)) s.track_deadline_locked(*record);
   }
   s.drop_removed(removed, {});
   return true;
@@ -217,15 +220,7 @@ std::vector<DirectoryInfo> Store::directories() const {
 }
 
 std::size_t Store::sweep_expired() {
-  auto& s = *impl_;
-  std::vector<std::shared_ptr<UploadRecord>> removed;
-  std::vector<std::string> removed_files;
-  {
-    std::lock_guard lock(s.mutex);
-    s.collect_expired_locked(s.clock.now(), removed, removed_files);
-  }
-  s.drop_removed(removed, removed_files);
-  return removed.size() + removed_files.size();
+  return impl_->sweep_all(impl_->clock.now());
 }
 
 }  // namespace partcheck::mock

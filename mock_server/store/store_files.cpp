@@ -74,7 +74,8 @@ struct MoveUndo {
     for (const auto& record : taken) {
       record->moving = false;
       record->removed = false;
-      s.uploads.emplace(record->hash, record);
+      s.insert_upload_locked(record);
+      s.track_deadline_locked(*record);  // its queue entry may have been passed over meanwhile
     }
   }
 };
@@ -93,10 +94,11 @@ std::variant<FileInfo, Refusal> StoreCore::complete_into_directory(const std::sh
   MoveUndo undo;
   {
     std::lock_guard lock(mutex);
-    const auto& dir = *record->target.directory_id;
+    const auto hash = record->hash();
+    const auto& dir = *record->target().directory_id;
     auto bad = check_directory_locked(dir, 0);
     auto choice = bad ? std::variant<NameChoice, Refusal>(*bad)
-                      : choose_name(*this, dir, record->target.name.value_or(record->hash), {}, {});
+                      : choose_name(*this, dir, record->target().name.value_or(hash), {}, {});
     if (auto* refusal = std::get_if<Refusal>(&choice)) {
       record->moving = false;  // stays a complete temporary upload
       return *refusal;
@@ -107,12 +109,11 @@ std::variant<FileInfo, Refusal> StoreCore::complete_into_directory(const std::sh
       catalog.remove_file(*chosen.overwrites);
     }
     overwritten = chosen.overwrites;
-    file = FileInfo{contract::new_uuid(), record->hash, chosen.name, dir, record->state->total, record->xxh3,
-                    clock.now()};
+    file = FileInfo{contract::new_uuid(), hash, chosen.name, dir, record->state->total, record->xxh3(), clock.now()};
     catalog.add_file(file);
     undo.added.push_back(file.id);
     record->removed = true;
-    uploads.erase(record->hash);
+    erase_upload_locked(*record);
     undo.taken.push_back(record);
   }
   std::vector<std::string> dropped;
@@ -165,11 +166,10 @@ std::variant<std::vector<FileInfo>, Refusal> Store::move(const std::string& dire
         if (file->directory_id != dir || s.deviates("MOVE-8")) added += file->size;
         continue;
       }
-      std::shared_ptr<UploadRecord> record;
-      if (auto it = s.uploads.find(item.hash); it != s.uploads.end()) record = it->second;
+      auto record = s.find_upload_locked(item.hash);
       if (record && s.due(*record, now) && s.expire_locked(record, now, expired_now)) record.reset();
       if (!record || !record->state) {
-        if (s.catalog.tombstones.contains(item.hash))
+        if (s.expired_hash_locked(item.hash))
           return refuse(ErrorCode::NoSuchUpload, "upload " + item.hash + " expired and was removed", "TTL-1");
         return refuse(ErrorCode::NoSuchUpload, "no upload " + item.hash, "MOVE-6");
       }
@@ -220,12 +220,12 @@ std::variant<std::vector<FileInfo>, Refusal> Store::move(const std::string& dire
         moved.push_back(*s.catalog.file(p.file_id));
       } else {
         FileInfo file{contract::new_uuid(), p.item->hash, choice.name, dir, p.size,
-                      p.record->state->complete ? p.record->xxh3 : std::string(), now};
+                      p.record->state->complete ? p.record->xxh3() : std::string(), now};
         s.catalog.add_file(file);
         undo.added.push_back(file.id);
         p.record->moving = true;
         p.record->removed = true;
-        s.uploads.erase(p.item->hash);
+        s.erase_upload_locked(*p.record);
         undo.taken.push_back(p.record);
         promotions.push_back({p.record, file, {}});
         moved.push_back(file);
@@ -249,7 +249,7 @@ std::variant<std::string, Refusal> Store::link_for_file(const std::string& file_
   {
     std::lock_guard lock(s.mutex);
     if (!s.catalog.file(file_id)) return refuse(ErrorCode::NoSuchFile, "no file " + file_id, "LINK-1");
-    s.catalog.links[token] = Link{file_id, {}, s.clock.now() + s.config.ttl};
+    s.catalog.add_link(token, Link{file_id, {}, s.clock.now() + s.config.ttl});
   }
   s.save_catalog_or_undo([&] { s.catalog.links.erase(token); });
   return token;
@@ -266,13 +266,12 @@ std::variant<std::string, Refusal> Store::link_for_hash(const std::string& hash_
     if (const auto* file = s.catalog.file_for_hash(hash)) {
       link.file_id = file->id;
     } else {
-      auto it = s.uploads.find(hash);
-      if (it == s.uploads.end() || !it->second->state || !it->second->state->complete ||
-          s.due(*it->second, s.clock.now()))
+      auto record = s.view_upload_locked(hash);
+      if (!record || !record->state || !record->state->complete || s.due(*record, s.clock.now()))
         return refuse(ErrorCode::NoSuchFile, "no complete upload or file for hash " + hash, "LINK-1");
       link.hash = hash;
     }
-    s.catalog.links[token] = link;
+    s.catalog.add_link(token, link);
   }
   s.save_catalog_or_undo([&] { s.catalog.links.erase(token); });
   return token;
@@ -295,11 +294,10 @@ std::variant<Store::Download, Refusal> Store::open_download(const std::string& t
     const FileInfo* file = link.file_id.empty() ? s.catalog.file_for_hash(link.hash) : s.catalog.file(link.file_id);
     if (file) {
       info = *file;
-    } else if (auto up = s.uploads.find(link.hash); !link.hash.empty() && up != s.uploads.end() && up->second->state &&
-                                                    up->second->state->complete) {
-      const auto& record = *up->second;
-      info = FileInfo{{}, record.hash, record.hash, {}, record.state->total, record.xxh3, record.created};
-      upload_key = record.storage_key;
+    } else if (auto up = link.hash.empty() ? nullptr : s.view_upload_locked(link.hash);
+               up && up->state && up->state->complete) {
+      info = FileInfo{{}, link.hash, link.hash, {}, up->state->total, up->xxh3(), up->created};
+      upload_key = up->storage_key();
     } else {
       return refuse(ErrorCode::NoSuchFile, "the file behind this link is gone", "LINK-1");
     }

@@ -4,13 +4,14 @@
 // downloads, listings). One mutex guards the tables; it is never held while
 // bytes are written, read or fsynced.
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 
 #include "mock_server/store/catalog.hpp"
+#include "mock_server/store/expiry.hpp"
 #include "mock_server/store/persistence.hpp"
 #include "mock_server/store/store.hpp"
+#include "mock_server/store/upload_table.hpp"
 #include "mock_server/store/uploads.hpp"
 
 namespace partcheck::mock {
@@ -27,7 +28,8 @@ struct StoreCore {
   mutable std::mutex mutex;
   Catalog catalog;
   std::uint64_t catalog_version = 0;
-  std::map<std::string, std::shared_ptr<UploadRecord>, std::less<>> uploads;
+  UploadTable uploads;  // by UploadRecord::key
+  DeadlineQueue deadlines;  // every upload with a deadline; see track_deadline_locked
   Clock::time_point next_sweep{};
   std::unique_ptr<VersionedJsonFile> catalog_file;
   std::optional<std::string> read_only;  // why the catalog could not be saved (see Store::read_only_reason)
@@ -49,18 +51,41 @@ struct StoreCore {
   std::filesystem::path upload_meta_path(const std::string& storage_key) const;
   void attach_metadata(UploadRecord& record) const;
 
+  // --- the upload table (under the mutex) ---
+  // The record to change (a compact upload becomes a full record again), or null.
+  std::shared_ptr<UploadRecord> find_upload_locked(const std::string& hash);
+  std::shared_ptr<const UploadRecord> view_upload_locked(const std::string& hash) const;  // to read only
+  // Takes the record into the table, unless its key is there already.
+  void insert_upload_locked(const std::shared_ptr<UploadRecord>& record);
+  void erase_upload_locked(const UploadRecord& record);
+  bool expired_hash_locked(const std::string& hash) const;  // remembered by a tombstone
+  // Queues the record's deadline, once set, so a sweep finds it when due.
+  void track_deadline_locked(const UploadRecord& record);
+
   // --- expiry ---
+  // How many due uploads a sweep takes out per hold of the mutex: requests
+  // wait for one batch at most, never for a whole TTL's worth of uploads.
+  static constexpr std::size_t kSweepBatch = 1024;
+  static constexpr std::size_t kRequestSweepBatch = 256;  // maybe_sweep: the request waits for it
   // Under the mutex: takes a due, idle upload out of the table and leaves a
   // tombstone; the caller removes its bytes with drop_removed() afterwards.
   bool expire_locked(const std::shared_ptr<UploadRecord>& record, Clock::time_point now,
                      std::vector<std::shared_ptr<UploadRecord>>& removed);
   bool due(const UploadRecord& record, Clock::time_point now) const;
-  // Collects every due upload (and, with TTL-2 deviated, due files).
-  void collect_expired_locked(Clock::time_point now, std::vector<std::shared_ptr<UploadRecord>>& removed,
-                              std::vector<std::string>& removed_files);
+  // Up to `limit` due uploads, earliest deadline first; false once none is
+  // left. The keys of due uploads being written go to `busy`, for
+  // requeue_busy_locked once the sweep is done (so it never meets them twice).
+  bool collect_expired_uploads_locked(Clock::time_point now, std::size_t limit,
+                                      std::vector<std::shared_ptr<UploadRecord>>& removed,
+                                      std::vector<UuidKey>& busy);
+  void requeue_busy_locked(Clock::time_point now, std::vector<UuidKey>& busy);
+  // Expired links, tombstones past their time and, with TTL-2 deviated, due files.
+  void collect_expired_others_locked(Clock::time_point now, std::vector<std::string>& removed_files);
   void drop_removed(const std::vector<std::shared_ptr<UploadRecord>>& removed,
                     const std::vector<std::string>& removed_files);
-  void maybe_sweep();  // at most once per clock second, from the request paths
+  // Everything due, a batch at a time; how many uploads and files went.
+  std::size_t sweep_all(Clock::time_point now);
+  void maybe_sweep();  // at most once per clock second, one batch, from the request paths
 
   // --- directories ---
   // Why a file of `bytes` more may not land in the directory (exists,

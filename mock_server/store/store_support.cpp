@@ -77,12 +77,36 @@ std::optional<Refusal> StoreCore::refuse_if_read_only() {
   }
 }
 
+std::shared_ptr<UploadRecord> StoreCore::find_upload_locked(const std::string& hash) {
+  return uploads.find(upload_key_for(hash));
+}
+
+std::shared_ptr<const UploadRecord> StoreCore::view_upload_locked(const std::string& hash) const {
+  return uploads.view(upload_key_for(hash));
+}
+
+void StoreCore::insert_upload_locked(const std::shared_ptr<UploadRecord>& record) {
+  uploads.insert(record);
+}
+
+void StoreCore::erase_upload_locked(const UploadRecord& record) {
+  uploads.erase(record);
+}
+
+bool StoreCore::expired_hash_locked(const std::string& hash) const {
+  return catalog.tombstones.contains(upload_key_for(hash));
+}
+
+void StoreCore::track_deadline_locked(const UploadRecord& record) {
+  if (record.state && !deviates("TTL-1")) deadlines.push(record.deadline, record.key);
+}
+
 fs::path StoreCore::upload_meta_path(const std::string& storage_key) const {
   return config.data_dir / "uploads" / (storage_key + ".json");
 }
 
 void StoreCore::attach_metadata(UploadRecord& record) const {
-  if (persistent) record.meta = std::make_unique<VersionedJsonFile>(upload_meta_path(record.storage_key), durable);
+  if (persistent) record.meta = std::make_unique<VersionedJsonFile>(upload_meta_path(record.storage_key()), durable);
 }
 
 void StoreCore::save_upload(UploadRecord& record) {
@@ -109,20 +133,36 @@ bool StoreCore::due(const UploadRecord& record, Clock::time_point now) const {
 bool StoreCore::expire_locked(const std::shared_ptr<UploadRecord>& record, Clock::time_point now,
                                 std::vector<std::shared_ptr<UploadRecord>>& removed) {
   if (record->busy()) return false;  // swept once its writer is done
+  removed.push_back(record);  // first: `record` may be the table's own pointer, erased below
   record->removed = true;
-  uploads.erase(record->hash);
-  catalog.tombstones[record->hash] = now;
-  removed.push_back(record);
+  catalog.tombstones.add(record->key, now);
+  erase_upload_locked(*removed.back());
   return true;
 }
 
-void StoreCore::collect_expired_locked(Clock::time_point now, std::vector<std::shared_ptr<UploadRecord>>& removed,
-                                         std::vector<std::string>& removed_files) {
-  std::vector<std::shared_ptr<UploadRecord>> candidates;
-  for (const auto& [hash, record] : uploads)
-    if (due(*record, now)) candidates.push_back(record);
-  for (const auto& record : candidates) expire_locked(record, now, removed);
-  std::erase_if(catalog.links, [&](const auto& entry) { return now >= entry.second.expires; });
+bool StoreCore::collect_expired_uploads_locked(Clock::time_point now, std::size_t limit,
+                                               std::vector<std::shared_ptr<UploadRecord>>& removed,
+                                               std::vector<UuidKey>& busy) {
+  for (std::size_t taken = 0; taken < limit; ++taken) {
+    const auto key = deadlines.pop_due(now);
+    if (!key) return false;
+    // Gone already, or a newer upload of the hash whose own entry comes later.
+    const auto deadline = uploads.deadline(*key);
+    if (!deadline || now < *deadline || deviates("TTL-1")) continue;
+    if (!expire_locked(uploads.find(*key), now, removed)) busy.push_back(*key);
+  }
+  return true;
+}
+
+void StoreCore::requeue_busy_locked(Clock::time_point now, std::vector<UuidKey>& busy) {
+  for (const auto& key : busy) deadlines.push(now, key);
+  busy.clear();
+}
+
+void StoreCore::collect_expired_others_locked(Clock::time_point now, std::vector<std::string>& removed_files) {
+  catalog.forget_expired_links(now);
+  // Decision 28: a tombstone is kept for one more TTL after its upload expired.
+  catalog.tombstones.forget_before(now - config.ttl);
   if (deviates("TTL-2"))
     for (const auto& file : catalog.all_files())
       if (now >= file.created + config.ttl) {
@@ -136,10 +176,41 @@ void StoreCore::drop_removed(const std::vector<std::shared_ptr<UploadRecord>>& r
   if (removed.empty() && removed_files.empty()) return;
   save_catalog();  // tombstones first: a crash now still knows the hashes expired
   for (const auto& record : removed) {
-    storage->remove_upload(record->storage_key);
+    storage->remove_upload(record->storage_key());
     forget_upload_metadata(*record);
   }
   for (const auto& id : removed_files) storage->remove_file(id);
+}
+
+std::size_t StoreCore::sweep_all(Clock::time_point now) {
+  std::vector<std::string> removed_files;
+  {
+    std::lock_guard lock(mutex);
+    collect_expired_others_locked(now, removed_files);
+  }
+  drop_removed({}, removed_files);
+  std::size_t count = removed_files.size();
+  std::vector<UuidKey> busy;  // due but being written: queued again once this sweep is done
+  const auto requeue = [&] {
+    std::lock_guard lock(mutex);
+    requeue_busy_locked(now, busy);
+  };
+  try {
+    for (bool more = true; more;) {
+      std::vector<std::shared_ptr<UploadRecord>> removed;
+      {
+        std::lock_guard lock(mutex);
+        more = collect_expired_uploads_locked(now, kSweepBatch, removed, busy);
+      }
+      drop_removed(removed, {});
+      count += removed.size();
+    }
+  } catch (...) {
+    requeue();
+    throw;
+  }
+  requeue();
+  return count;
 }
 
 void StoreCore::maybe_sweep() {
@@ -151,7 +222,10 @@ void StoreCore::maybe_sweep() {
     // Also when the admin API turned the clock back past the planned sweep.
     if (now < next_sweep && next_sweep - now <= std::chrono::seconds(1)) return;
     next_sweep = now + std::chrono::seconds(1);
-    collect_expired_locked(now, removed, removed_files);
+    collect_expired_others_locked(now, removed_files);
+    std::vector<UuidKey> busy;
+    collect_expired_uploads_locked(now, kRequestSweepBatch, removed, busy);
+    requeue_busy_locked(now, busy);
   }
   drop_removed(removed, removed_files);
 }
@@ -190,8 +264,9 @@ void StoreCore::carry_out(const std::vector<Promotion>& promotions, const std::v
   for (const auto& p : promotions) {
     if (!p.record) continue;
     const auto& state = p.record->state;
-    if (state && !state->complete) storage->trim_upload(p.record->storage_key, p.file.size);  // MOVE-6 deviated
-    storage->promote(p.record->storage_key, p.file.id);
+    const auto key = p.record->storage_key();
+    if (state && !state->complete) storage->trim_upload(key, p.file.size);  // MOVE-6 deviated
+    storage->promote(key, p.file.id);
     if (deviates("MOVE-1")) storage->flip_last_byte(p.file.id);
     forget_upload_metadata(*p.record);
   }
@@ -202,7 +277,7 @@ void StoreCore::carry_out(const std::vector<Promotion>& promotions, const std::v
 }
 
 std::string StoreCore::digest_of_upload(UploadRecord& record, std::uint64_t size) {
-  auto reader = storage->keeps_content() ? storage->open_upload(record.storage_key) : nullptr;
+  auto reader = storage->keeps_content() ? storage->open_upload(record.storage_key()) : nullptr;
   if (!reader) return {};
   contract::Digest digest(contract::DigestAlgorithm::Xxh3_128);
   std::vector<std::byte> buffer(1u << 20);
