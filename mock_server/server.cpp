@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -114,12 +115,17 @@ struct Server::Impl {
   TlsFiles tls_files;
   // Declared after what sessions use (the above): handlers still queued when
   // the io context goes hold sessions, and their destructors reach the context.
-  asio::io_context io;
+  // One io_context per I/O thread, each run by its own thread alone: a
+  // connection stays on one for its life, so its handlers need no strand and
+  // threads never contend for (or wake each other through) one shared queue.
+  // The first also runs the acceptors and the sweep timer.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::atomic<std::size_t> next_io{0};
   asio::thread_pool blocking{blocking_threads(config)};
   // Plain HTTP first when there is one; at most one of each kind.
   std::vector<std::shared_ptr<http::Listener>> listeners;
-  asio::steady_timer sweeper{io};
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::optional<asio::steady_timer> sweeper;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   std::string url, plain_url, tls_url;
@@ -129,11 +135,18 @@ struct Server::Impl {
   bool started = false, stopped = false;
 
   explicit Impl(ServerConfig c)
-      : config(with_api_key(std::move(c))), journal(config.journal_capacity), io(static_cast<int>(config.threads)) {}
+      : config(with_api_key(std::move(c))), journal(config.journal_capacity) {
+    for (unsigned i = 0; i < config.threads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
+    sweeper.emplace(*ios.front());
+  }
+
+  asio::io_context& io() { return *ios.front(); }
+  // Where the next connection lives: round robin over the I/O threads.
+  asio::io_context& pick_io() { return *ios[next_io.fetch_add(1, std::memory_order_relaxed) % ios.size()]; }
 
   void sweep() {
-    sweeper.expires_after(kSweepInterval);
-    sweeper.async_wait([this](boost::system::error_code ec) {
+    sweeper->expires_after(kSweepInterval);
+    sweeper->async_wait([this](boost::system::error_code ec) {
       if (ec || context->stopping) return;
       // Removing expired uploads touches the disk: keep it off the io threads.
       asio::post(blocking, [this] {
@@ -163,11 +176,11 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(con
   }
   std::optional<tcp::acceptor> plain_acceptor, tls_acceptor;
   if (plain) {
-    plain_acceptor.emplace(bind_acceptor(s.io, s.config.listen_host, s.config.listen_port));
+    plain_acceptor.emplace(bind_acceptor(s.io(), s.config.listen_host, s.config.listen_port));
     s.plain_url = "http://" + authority(plain_acceptor->local_endpoint(), s.config.listen_host);
   }
   if (s.tls_context) {
-    tls_acceptor.emplace(bind_acceptor(s.io, tls_host, tls_port));
+    tls_acceptor.emplace(bind_acceptor(s.io(), tls_host, tls_port));
     s.tls_url = "https://" + authority(tls_acceptor->local_endpoint(), tls_host);
   }
   s.url = plain ? s.plain_url : s.tls_url;
@@ -179,11 +192,12 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(con
   if (auto reason = s.store->read_only_reason())
     log_line("the data dir cannot be written (" + *reason +
              "): read-only, part uploads and moves answer 503 until a write succeeds");
+  const http::Listener::PickIo pick = [&s]() -> asio::io_context& { return s.pick_io(); };
   if (plain_acceptor)
-    s.listeners.push_back(std::make_shared<http::Listener>(s.io, std::move(*plain_acceptor), *s.context));
+    s.listeners.push_back(std::make_shared<http::Listener>(std::move(*plain_acceptor), pick, *s.context));
   if (tls_acceptor)
     s.listeners.push_back(
-        std::make_shared<http::Listener>(s.io, std::move(*tls_acceptor), *s.context, &*s.tls_context));
+        std::make_shared<http::Listener>(std::move(*tls_acceptor), pick, *s.context, &*s.tls_context));
 }
 
 Server::~Server() { stop(); }
@@ -208,10 +222,10 @@ void Server::start() {
     if (s.started || s.stopped) return;
     s.started = true;
   }
-  s.work.emplace(s.io.get_executor());
+  for (auto& io : s.ios) s.work.push_back(asio::make_work_guard(*io));
   for (auto& listener : s.listeners) listener->start();
   s.sweep();
-  for (unsigned i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { run_io_until_stopped(s.io); });
+  for (auto& io : s.ios) s.threads.emplace_back([&io = *io] { run_io_until_stopped(io); });
 }
 
 void Server::wait() {
@@ -228,7 +242,7 @@ void Server::stop() {
   }
   s.context->stopping = true;
   for (auto& listener : s.listeners) listener->stop();
-  asio::post(s.io, [&s] { s.sweeper.cancel(); });
+  asio::post(s.io(), [&s] { s.sweeper->cancel(); });
   // Idle connections close now; busy ones after their answer (Connection: close).
   s.context->sessions.for_each([](const std::shared_ptr<http::Session>& session) { session->stop(false); });
   if (!s.threads.empty() && !s.context->sessions.wait_empty(std::chrono::steady_clock::now() + kStopGrace)) {
@@ -236,8 +250,8 @@ void Server::stop() {
     s.context->sessions.for_each([](const std::shared_ptr<http::Session>& session) { session->stop(true); });
     s.context->sessions.wait_empty(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
-  s.work.reset();
-  s.io.stop();
+  s.work.clear();
+  for (auto& io : s.ios) io->stop();
   for (auto& thread : s.threads)
     if (thread.joinable() && thread.get_id() != std::this_thread::get_id()) thread.join();
   s.blocking.join();

@@ -9,12 +9,12 @@
 
 namespace partcheck::mock::http {
 
-Listener::Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context,
+Listener::Listener(boost::asio::ip::tcp::acceptor&& acceptor, PickIo pick_io, ServerContext& context,
                    boost::asio::ssl::context* tls)
-    : io_(io),
-      strand_(boost::asio::make_strand(io)),
+    : pick_io_(std::move(pick_io)),
+      strand_(boost::asio::make_strand(acceptor.get_executor())),
       acceptor_(std::move(acceptor)),
-      backoff_(io),
+      backoff_(strand_),
       context_(context),
       tls_(tls) {}
 
@@ -33,7 +33,7 @@ void Listener::stop() {
 }
 
 void Listener::accept() {
-  acceptor_.async_accept(boost::asio::make_strand(io_), boost::asio::bind_executor(strand_, [self = shared_from_this()](
+  acceptor_.async_accept(pick_io_(), boost::asio::bind_executor(strand_, [self = shared_from_this()](
                                                             boost::system::error_code ec, tcp::socket socket) {
     if (!self->acceptor_.is_open() || self->context_.stopping) return;
     if (ec) {

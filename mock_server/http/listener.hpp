@@ -1,6 +1,8 @@
 #pragma once
-// Accepts connections and gives each its own session on its own strand;
-// with a TLS context, the sessions speak HTTPS.
+// Accepts connections and gives each its own session on the io_context the
+// server picks (one per I/O thread, so a session needs no strand); with a TLS
+// context, the sessions speak HTTPS.
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -15,8 +17,10 @@ namespace partcheck::mock::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
+  // Where a new connection's session runs; called on the acceptor's thread.
+  using PickIo = std::function<boost::asio::io_context&()>;
   // `tls` (null: plain HTTP) must outlive the listener and its sessions.
-  Listener(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor&& acceptor, ServerContext& context,
+  Listener(boost::asio::ip::tcp::acceptor&& acceptor, PickIo pick_io, ServerContext& context,
            boost::asio::ssl::context* tls = nullptr);
   void start();
   void stop();  // closes the acceptor; existing sessions are not touched
@@ -26,10 +30,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void accept();
   void admit(boost::asio::ip::tcp::socket socket);
 
-  boost::asio::io_context& io_;
+  PickIo pick_io_;
   // Accept completions, the back-off timer and stop() all run here: the
   // acceptor is touched by one handler at a time, whatever thread runs it.
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;
   ServerContext& context_;
