@@ -81,9 +81,7 @@ json files_by_directory(Store& store, std::uint64_t limit) {
 }
 
 json store_counts(Store& store) {
-  const auto uploads = store.uploads();
-  std::uint64_t complete = 0;
-  for (const auto& upload : uploads) complete += upload.state.complete ? 1 : 0;
+  const auto uploads = store.upload_counts();
   const auto directories = store.directories();
   std::uint64_t files = 0, file_bytes = 0;
   for (const auto& directory : directories) {
@@ -91,8 +89,8 @@ json store_counts(Store& store) {
     file_bytes += directory.used;
   }
   return {
-      {"uploads", uploads.size()},
-      {"uploads_complete", complete},
+      {"uploads", uploads.held},
+      {"uploads_complete", uploads.complete},
       {"files", files},
       {"directories", directories.size()},
       {"file_bytes", file_bytes},

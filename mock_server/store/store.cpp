@@ -174,6 +174,12 @@ std::vector<UploadSummary> Store::uploads() const {
   return list;
 }
 
+Store::UploadCounts Store::upload_counts() const {
+  std::lock_guard lock(impl_->mutex);
+  const auto [held, complete] = impl_->uploads.count_acknowledged_and_complete();
+  return {held, complete};
+}
+
 std::optional<std::uint64_t> Store::part_size(const std::string& hash) const {
   std::lock_guard lock(impl_->mutex);
   auto record = impl_->view_upload_locked(contract::canonical_uuid(hash));

@@ -151,6 +151,11 @@ class Store {
   // Admin API.
   void reset();  // everything gone but the root and the configured directories
   std::vector<UploadSummary> uploads() const;
+  struct UploadCounts {
+    std::size_t held = 0;      // what uploads() lists
+    std::size_t complete = 0;  // of those, complete and not moved yet
+  };
+  UploadCounts upload_counts() const;  // without listing them
   bool expire(const std::string& hash);  // as if its TTL ran out now
   // The size of the upload's non-final parts, once a part shows it (for
   // faults aimed at a part's index); nullopt for an unknown upload.

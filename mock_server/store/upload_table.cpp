@@ -85,6 +85,21 @@ std::vector<UploadSummary> UploadTable::summaries() const {
   return list;
 }
 
+std::pair<std::size_t, std::size_t> UploadTable::count_acknowledged_and_complete() const {
+  std::size_t acknowledged = 0, complete = 0;
+  for (const auto& [key, index] : slot_of_) {
+    const auto& entry = slot(index);
+    if (std::holds_alternative<CompactUpload>(entry)) {  // compact only once complete
+      ++acknowledged;
+      ++complete;
+    } else if (const auto& record = std::get<std::shared_ptr<UploadRecord>>(entry); record->state) {
+      ++acknowledged;
+      complete += record->state->complete ? 1 : 0;
+    }
+  }
+  return {acknowledged, complete};
+}
+
 std::vector<std::shared_ptr<UploadRecord>> UploadTable::take_all() {
   std::vector<std::shared_ptr<UploadRecord>> full;
   for (const auto& [key, index] : slot_of_)

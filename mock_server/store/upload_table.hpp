@@ -36,6 +36,9 @@ class UploadTable {
 
   std::size_t size() const { return slot_of_.size(); }
   std::vector<UploadSummary> summaries() const;  // uploads with an acknowledged part, in no order
+  // How many summaries() would list, and how many of them are complete,
+  // without building them (GET /__mock/stats, polled by the dashboard).
+  std::pair<std::size_t, std::size_t> count_acknowledged_and_complete() const;
   // Empties the table; returns the full records (the compact ones have no
   // metadata or writer to tell).
   std::vector<std::shared_ptr<UploadRecord>> take_all();

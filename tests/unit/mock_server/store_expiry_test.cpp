@@ -138,6 +138,18 @@ TEST(StoreExpiry, ACompactCompleteUploadAnswersLikeAFullOne) {
   EXPECT_EQ(std::get<std::vector<FileInfo>>(moved)[0].xxh3, xxh3_of(bytes));
 }
 
+TEST(StoreExpiry, UploadCountsAgreeWithTheListingWithoutBuildingIt) {
+  Clock clock;
+  Store store(config_for(StorageKind::Null), clock);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(send(store, contract::new_uuid(), range(0, 4, 4), pattern(4)).status, 200);
+  ASSERT_EQ(send(store, kHash, range(0, kPart, 2 * kPart), pattern(kPart)).status, 206);  // in progress
+  const auto listed = store.uploads();
+  const auto counts = store.upload_counts();
+  EXPECT_EQ(counts.held, listed.size());
+  EXPECT_EQ(counts.held, 6u);
+  EXPECT_EQ(counts.complete, 5u);
+}
+
 TEST(StoreExpiry, ANonUuidHashWorksAndExpiresWithHash1Deviated) {
   Clock clock;
   Store store(config_for(StorageKind::Null, {}, contract::Profile::Strict, {"HASH-1"}), clock);
