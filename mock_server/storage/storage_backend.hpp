@@ -38,7 +38,10 @@ class PartWriter {
  public:
   virtual ~PartWriter() = default;
   virtual void write(std::span<const std::byte> data) = 0;
-  // Makes the part durable (fsync under FsyncPolicy::Always) and visible.
+  // Makes the part visible, and durable no later than the store's next
+  // metadata save (FsyncPolicy::Always): disk storage flushes what it must
+  // order itself (a staged part before its rename) and leaves the rest to
+  // the save's group flush, which the store makes before answering.
   virtual void commit() = 0;
   // Staged writers only (opened with overwrites=true): land the bytes at
   // another offset than the one given to open_part. A body of unknown length

@@ -45,6 +45,26 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool d
   if (group) group->barrier();
 }
 
+namespace {
+
+// The first version of a file that is not there yet, in place (see
+// VersionedJsonFile::Torn): false when a file is there after all.
+bool write_json_new(const fs::path& path, const nlohmann::json& value, bool durable) {
+  std::error_code ec;
+  if (fs::exists(path, ec) || ec) return false;
+  const auto text = dump_json(value);
+  {
+    PosixFile file(path, O_WRONLY | O_CREAT | O_EXCL);
+    file.write_at(0, std::as_bytes(std::span(text.data(), text.size())));
+  }
+  // Its bytes and its directory entry, with whatever else was written
+  // before: for an upload's first part, the part's own bytes.
+  if (durable) SyncGroup::of_filesystem(path.parent_path()).barrier();
+  return true;
+}
+
+}  // namespace
+
 std::optional<nlohmann::json> read_json(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -58,6 +78,10 @@ std::optional<nlohmann::json> read_json(const fs::path& path) {
 void VersionedJsonFile::write(std::uint64_t version, const nlohmann::json& value) {
   std::lock_guard lock(mutex_);
   if (version <= written_) return;
+  if (torn_ == Torn::MeansAbsent && written_ == 0 && write_json_new(path_, value, durable_)) {
+    written_ = version;
+    return;
+  }
   write_json_atomic(path_, value, durable_);
   written_ = version;
 }

@@ -21,7 +21,16 @@ std::optional<nlohmann::json> read_json(const std::filesystem::path& path);
 // returns knows its state (or a newer one) is durable.
 class VersionedJsonFile {
  public:
-  VersionedJsonFile(std::filesystem::path path, bool durable) : path_(std::move(path)), durable_(durable) {}
+  // What a reader makes of the file torn by a crash (or left empty).
+  // MeansAbsent: a file never written, as recovery takes an upload's
+  // metadata it cannot read (an upload never acknowledged). The first
+  // version, when no file is there yet, is then written in place: one flush
+  // instead of two, no temp file and no rename, which is most of what a
+  // small durable upload waits for. Fatal (catalog.json, which the server
+  // needs to start): every version goes through write_json_atomic.
+  enum class Torn { Fatal, MeansAbsent };
+  VersionedJsonFile(std::filesystem::path path, bool durable, Torn torn = Torn::Fatal)
+      : path_(std::move(path)), durable_(durable), torn_(torn) {}
   void write(std::uint64_t version, const nlohmann::json& value);
   // Removes the file; later writes of versions up to `version` are skipped.
   void remove(std::uint64_t version);
@@ -30,6 +39,7 @@ class VersionedJsonFile {
  private:
   std::filesystem::path path_;
   bool durable_;
+  Torn torn_;
   std::mutex mutex_;
   std::uint64_t written_ = 0;
 };

@@ -106,7 +106,10 @@ fs::path StoreCore::upload_meta_path(const std::string& storage_key) const {
 }
 
 void StoreCore::attach_metadata(UploadRecord& record) const {
-  if (persistent) record.meta = std::make_unique<VersionedJsonFile>(upload_meta_path(record.storage_key()), durable);
+  // Recovery drops an upload whose metadata it cannot read (never acknowledged).
+  if (persistent)
+    record.meta = std::make_unique<VersionedJsonFile>(upload_meta_path(record.storage_key()), durable,
+                                                      VersionedJsonFile::Torn::MeansAbsent);
 }
 
 void StoreCore::save_upload(UploadRecord& record) {
