@@ -30,6 +30,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD="$ROOT/build"
+. "$ROOT/bench/serve_banner.sh"
 WORK=""
 RUNS=3
 QUICK=0
@@ -85,14 +86,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_serve() {
   "$PARTCHECK" serve --listen 127.0.0.1:0 --api-key "$KEY" --quiet "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SERVE_PID=$!
-  for _ in $(seq 200); do
-    grep -q '^listening on ' "$WORK/serve.out" 2>/dev/null && break
-    kill -0 "$SERVE_PID" 2>/dev/null || fail "partcheck serve did not start: $(cat "$WORK/serve.err")"
-    sleep 0.05
-  done
-  SERVE_URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
-  [[ -n "$SERVE_URL" ]] || fail "partcheck serve printed no address"
-  TLS_URL=$(sed -n 's/^also listening on //p' "$WORK/serve.out")
+  read_serve_banner "$SERVE_PID" "$WORK/serve.out" "$WORK/serve.err"
+  SERVE_URL=$SERVED_URL TLS_URL=$SERVED_TLS_URL
 }
 serve_peak_rss() { awk '/^VmHWM:/ {print $2 * 1024}' "/proc/$SERVE_PID/status"; }
 stop_serve() {

@@ -22,6 +22,7 @@
 # temp dir).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. bench/serve_banner.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
@@ -123,14 +124,8 @@ start_mock() {
   "$PARTCHECK" serve --listen 127.0.0.1:0 --quiet --threads "$THREADS" --data-dir "$WORK/data" "$@" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   TARGET_PID=$!
-  for _ in $(seq 200); do
-    grep -q '^api key ' "$WORK/serve.out" 2>/dev/null && break
-    kill -0 "$TARGET_PID" 2>/dev/null || fail "partcheck serve did not start: $(cat "$WORK/serve.err")"
-    sleep 0.05
-  done
-  URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
-  KEY=$(sed -n 's/^api key //p' "$WORK/serve.out")
-  [[ -n "$URL" && -n "$KEY" ]] || fail "partcheck serve printed no address or key"
+  read_serve_banner "$TARGET_PID" "$WORK/serve.out" "$WORK/serve.err"
+  URL=$SERVED_URL KEY=$SERVED_KEY
 }
 
 start_target() {

@@ -16,6 +16,7 @@
 # not run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. bench/serve_banner.sh
 
 RATE=${RATE:-2000}
 DURATION=${DURATION:-600}
@@ -41,14 +42,8 @@ trap 'exit 130' INT TERM
 "$PARTCHECK" serve --listen 127.0.0.1:0 --quiet --storage "$STORAGE" --ttl "${TTL}s" --data-dir "$WORK/data" \
   >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
-for _ in $(seq 200); do
-  grep -q '^api key ' "$WORK/serve.out" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || fail "partcheck serve did not start: $(cat "$WORK/serve.err")"
-  sleep 0.05
-done
-URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
-KEY=$(sed -n 's/^api key //p' "$WORK/serve.out")
-[[ -n "$URL" && -n "$KEY" ]] || fail "partcheck serve printed no address or key"
+read_serve_banner "$SERVER_PID" "$WORK/serve.out" "$WORK/serve.err"
+URL=$SERVED_URL KEY=$SERVED_KEY
 
 "$PARTCHECK" bench --target "$URL" --api-key "$KEY" --file-size 1KiB --rate "${RATE}/s" \
   --concurrency "$CONCURRENCY" --duration "${DURATION}s" --quiet --out "$WORK/bench.json" >"$WORK/bench.log" 2>&1 &
