@@ -21,9 +21,10 @@ class MemoryPartWriter final : public PartWriter {
   }
   void commit() override {
     if (committed_) return;
-    storage_.store_part(hash_, offset_, buffer_);
+    const auto size = buffer_.size();
+    storage_.store_part(hash_, offset_, std::move(buffer_));
     committed_ = true;
-    storage_.release(buffer_.size());
+    storage_.release(size);
     MemoryStorage::Bytes().swap(buffer_);
   }
   void retarget(std::uint64_t offset) override { offset_ = offset; }
@@ -80,9 +81,18 @@ void MemoryStorage::release(std::uint64_t n) {
   held_ -= std::min(held_, n);
 }
 
-void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, const Bytes& bytes) {
+void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, Bytes&& bytes) {
   std::lock_guard lock(mutex_);
   auto& slot = uploads_[hash];
+  // An upload's first part at 0 (a whole small file, most often): its buffer
+  // becomes the upload's, unless it has much more room than bytes (it is kept
+  // for the upload's whole TTL).
+  if (!slot && offset == 0 && bytes.capacity() - bytes.size() <= bytes.size() / 4) {
+    if (bytes.size() > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(bytes.size()));
+    held_ += bytes.size();
+    slot = std::make_shared<Bytes>(std::move(bytes));
+    return;
+  }
   if (!slot) slot = std::make_shared<Bytes>();
   if (slot->size() < offset + bytes.size()) {
     // A part far past the bytes held (lenient profile) fills the hole with

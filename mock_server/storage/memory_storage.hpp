@@ -37,7 +37,8 @@ class MemoryStorage final : public StorageBackend {
   std::vector<std::string> stored_files() const override;
 
   // Called by a writer's commit: the part's bytes land at `offset`.
-  void store_part(const std::string& hash, std::uint64_t offset, const Bytes& bytes);
+  // Takes the part's buffer: an upload's first bytes keep it, without a copy.
+  void store_part(const std::string& hash, std::uint64_t offset, Bytes&& bytes);
   // A writer's buffer grows by `n` (n may be "negative" through release).
   void reserve(std::uint64_t n);
   void release(std::uint64_t n);
