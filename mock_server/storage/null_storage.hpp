@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "mock_server/storage/storage_backend.hpp"
-#include "mock_server/store/uuid_key.hpp"
+#include "mock_server/storage/uuid_key.hpp"
 
 namespace partcheck::mock {
 

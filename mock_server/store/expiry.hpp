@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mock_server/store/clock.hpp"
-#include "mock_server/store/uuid_key.hpp"
+#include "mock_server/storage/uuid_key.hpp"
 
 namespace partcheck::mock {
 

@@ -15,7 +15,7 @@
 #include "contract/digest.hpp"
 #include "mock_server/store/persistence.hpp"
 #include "mock_server/store/store.hpp"
-#include "mock_server/store/uuid_key.hpp"
+#include "mock_server/storage/uuid_key.hpp"
 
 namespace partcheck::mock {
 

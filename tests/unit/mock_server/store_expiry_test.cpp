@@ -3,7 +3,7 @@
 // uploads, and sweeps that take only what is due.
 #include "mock_server/store/expiry.hpp"
 #include "mock_server/store/upload_table.hpp"
-#include "mock_server/store/uuid_key.hpp"
+#include "mock_server/storage/uuid_key.hpp"
 #include "store_test_support.hpp"
 
 namespace partcheck::mock {
