@@ -54,9 +54,7 @@ class InPlaceWriter final : public PartWriter {
  public:
   InPlaceWriter(const DiskStorage& storage, const std::string& hash, std::uint64_t offset)
       : offset_(offset), write_behind_(storage.fsync_enabled()) {
-    const auto path = storage.upload_path(hash);
-    file_ = PosixFile(path, O_WRONLY, /*missing_ok=*/true);
-    if (!file_.is_open()) file_ = PosixFile(path, O_WRONLY | O_CREAT);
+    file_ = PosixFile(storage.upload_path(hash), O_WRONLY | O_CREAT);  // the upload's first part creates it
   }
 
   void write(std::span<const std::byte> data) override {
@@ -69,7 +67,7 @@ class InPlaceWriter final : public PartWriter {
   // save's first group flush starts after these bytes were written, so it
   // covers them and, for a file this part created, its directory entry
   // (syncfs flushes the whole file system). A separate flush here would make
-  // every completion wait for three flushes instead of two. A part refused
+  // every part wait for one flush more. A part refused
   // after commit is not acknowledged, so it needs no flush at all.
   void commit() override {}
   void retarget(std::uint64_t) override {

@@ -84,15 +84,6 @@ void MemoryStorage::release(std::uint64_t n) {
 void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, Bytes&& bytes) {
   std::lock_guard lock(mutex_);
   auto& slot = uploads_[hash];
-  // An upload's first part at 0 (a whole small file, most often): its buffer
-  // becomes the upload's, unless it has much more room than bytes (it is kept
-  // for the upload's whole TTL).
-  if (!slot && offset == 0 && bytes.capacity() - bytes.size() <= bytes.size() / 4) {
-    if (bytes.size() > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(bytes.size()));
-    held_ += bytes.size();
-    slot = std::make_shared<Bytes>(std::move(bytes));
-    return;
-  }
   if (!slot) slot = std::make_shared<Bytes>();
   if (slot->size() < offset + bytes.size()) {
     // A part far past the bytes held (lenient profile) fills the hole with
@@ -100,6 +91,13 @@ void MemoryStorage::store_part(const std::string& hash, std::uint64_t offset, By
     const auto growth = offset + bytes.size() - slot->size();
     if (growth > max_bytes_ - std::min(held_, max_bytes_)) throw CapacityExceeded(over_budget(growth));
     held_ += growth;
+    // An upload's first bytes (a whole small file, most often) take the
+    // part's buffer instead of a copy, unless it has much more room than
+    // bytes: it is kept for the upload's whole TTL.
+    if (slot->empty() && offset == 0 && bytes.capacity() - bytes.size() <= bytes.size() / 4) {
+      *slot = std::move(bytes);
+      return;
+    }
     slot->resize(offset + bytes.size());
   }
   std::copy(bytes.begin(), bytes.end(), slot->begin() + static_cast<std::ptrdiff_t>(offset));
