@@ -14,7 +14,11 @@
 namespace partcheck::mock {
 namespace fs = std::filesystem;
 
-void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool durable) {
+namespace {
+
+// Replaces the file atomically: after a crash it is the old or the new
+// version, never half of one.
+void write_json_atomic(const fs::path& path, const nlohmann::json& value, SyncGroup* sync) {
   const auto text = dump_json(value);
   auto temp = path;
   temp += "." + contract::new_uuid() + ".tmp";
@@ -25,12 +29,8 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool d
   // Two group flushes (SyncGroup), shared with every concurrent writer on
   // the file system: the temp file's bytes must be on disk before the rename
   // publishes them, and the rename before the caller answers.
-  SyncGroup* group = nullptr;
   try {
-    if (durable) {
-      group = &SyncGroup::of_filesystem(path.parent_path());
-      group->barrier();
-    }
+    if (sync) sync->barrier();
   } catch (...) {
     std::error_code ignored;
     fs::remove(temp, ignored);
@@ -42,14 +42,12 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value, bool d
     fs::remove(temp, ec);
     throw StorageError("cannot replace " + path.string());
   }
-  if (group) group->barrier();
+  if (sync) sync->barrier();
 }
-
-namespace {
 
 // The first version of a file that is not there yet, in place (see
 // VersionedJsonFile::Torn): false when a file is there after all.
-bool write_json_new(const fs::path& path, const nlohmann::json& value, bool durable) {
+bool write_json_new(const fs::path& path, const nlohmann::json& value, SyncGroup* sync) {
   std::error_code ec;
   if (fs::exists(path, ec) || ec) return false;
   const auto text = dump_json(value);
@@ -59,7 +57,7 @@ bool write_json_new(const fs::path& path, const nlohmann::json& value, bool dura
   }
   // Its bytes and its directory entry, with whatever else was written
   // before: for an upload's first part, the part's own bytes.
-  if (durable) SyncGroup::of_filesystem(path.parent_path()).barrier();
+  if (sync) sync->barrier();
   return true;
 }
 
@@ -78,11 +76,11 @@ std::optional<nlohmann::json> read_json(const fs::path& path) {
 void VersionedJsonFile::write(std::uint64_t version, const nlohmann::json& value) {
   std::lock_guard lock(mutex_);
   if (version <= written_) return;
-  if (torn_ == Torn::MeansAbsent && written_ == 0 && write_json_new(path_, value, durable_)) {
+  if (torn_ == Torn::MeansAbsent && written_ == 0 && write_json_new(path_, value, sync_)) {
     written_ = version;
     return;
   }
-  write_json_atomic(path_, value, durable_);
+  write_json_atomic(path_, value, sync_);
   written_ = version;
 }
 

@@ -11,7 +11,8 @@
 
 namespace partcheck::mock {
 
-void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& value, bool durable);
+class SyncGroup;
+
 // Empty when the file does not exist; throws StorageError when it is not JSON.
 std::optional<nlohmann::json> read_json(const std::filesystem::path& path);
 
@@ -29,8 +30,10 @@ class VersionedJsonFile {
   // small durable upload waits for. Fatal (catalog.json, which the server
   // needs to start): every version goes through write_json_atomic.
   enum class Torn { Fatal, MeansAbsent };
-  VersionedJsonFile(std::filesystem::path path, bool durable, Torn torn = Torn::Fatal)
-      : path_(std::move(path)), durable_(durable), torn_(torn) {}
+  // `sync`: the data dir's group flush with FsyncPolicy::Always (the store
+  // looks it up once), null when nothing needs to reach the disk.
+  VersionedJsonFile(std::filesystem::path path, SyncGroup* sync, Torn torn = Torn::Fatal)
+      : path_(std::move(path)), sync_(sync), torn_(torn) {}
   void write(std::uint64_t version, const nlohmann::json& value);
   // Removes the file; later writes of versions up to `version` are skipped.
   void remove(std::uint64_t version);
@@ -38,7 +41,7 @@ class VersionedJsonFile {
 
  private:
   std::filesystem::path path_;
-  bool durable_;
+  SyncGroup* sync_;
   Torn torn_;
   std::mutex mutex_;
   std::uint64_t written_ = 0;

@@ -110,7 +110,7 @@ Store::Store(const ServerConfig& config, Clock& clock)
   if (s.persistent) {
     remove_temp_files(config.data_dir);
     remove_temp_files(config.data_dir / "uploads");
-    s.catalog_file = std::make_unique<VersionedJsonFile>(config.data_dir / "catalog.json", s.durable);
+    s.catalog_file = std::make_unique<VersionedJsonFile>(config.data_dir / "catalog.json", s.sync);
     stored = read_json(s.catalog_file->path());
     if (stored) {
       try {

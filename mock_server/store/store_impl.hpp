@@ -23,7 +23,7 @@ struct StoreCore {
   Clock& clock;
   std::unique_ptr<StorageBackend> storage;
   bool persistent = false;  // disk storage: metadata goes to the data dir too
-  bool durable = false;     // FsyncPolicy::Always
+  SyncGroup* sync = nullptr;  // FsyncPolicy::Always: the data dir's group flush, for the metadata
 
   mutable std::mutex mutex;
   Catalog catalog;

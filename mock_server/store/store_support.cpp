@@ -6,6 +6,7 @@
 #include "contract/digest.hpp"
 #include "mock_server/failure.hpp"
 #include "mock_server/storage/make_storage.hpp"
+#include "mock_server/storage/sync_group.hpp"
 #include "mock_server/store/store_impl.hpp"
 
 namespace partcheck::mock {
@@ -35,7 +36,8 @@ std::optional<Refusal> refusal_of(const contract::PartDecision& decision) {
 
 StoreCore::StoreCore(const ServerConfig& cfg, Clock& clk) : config(cfg), clock(clk), storage(make_storage(cfg)) {
   persistent = config.storage == StorageKind::Disk;
-  durable = persistent && config.fsync == FsyncPolicy::Always;
+  // The storage made the data dir; one lookup here, not one per metadata write.
+  if (persistent && config.fsync == FsyncPolicy::Always) sync = &SyncGroup::of_filesystem(config.data_dir);
 }
 
 void StoreCore::save_catalog() {
@@ -108,7 +110,7 @@ fs::path StoreCore::upload_meta_path(const std::string& storage_key) const {
 void StoreCore::attach_metadata(UploadRecord& record) const {
   // Recovery drops an upload whose metadata it cannot read (never acknowledged).
   if (persistent)
-    record.meta = std::make_unique<VersionedJsonFile>(upload_meta_path(record.storage_key()), durable,
+    record.meta = std::make_unique<VersionedJsonFile>(upload_meta_path(record.storage_key()), sync,
                                                       VersionedJsonFile::Torn::MeansAbsent);
 }
 

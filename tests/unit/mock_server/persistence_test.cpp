@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "contract/uuid.hpp"
+#include "mock_server/storage/sync_group.hpp"
 
 namespace partcheck::mock {
 namespace {
@@ -29,7 +30,7 @@ class PersistenceTest : public ::testing::Test {
 
 TEST_F(PersistenceTest, AFirstVersionInPlaceThenReplacementsOnlyForward) {
   const auto path = dir_ / "upload.json";
-  VersionedJsonFile file(path, /*durable=*/true, VersionedJsonFile::Torn::MeansAbsent);
+  VersionedJsonFile file(path, &SyncGroup::of_filesystem(dir_), VersionedJsonFile::Torn::MeansAbsent);
   file.write(1, {{"v", 1}});
   EXPECT_EQ(read_json(path), nlohmann::json({{"v", 1}}));
   file.write(3, {{"v", 3}});
@@ -43,7 +44,7 @@ TEST_F(PersistenceTest, AFileAlreadyThereIsReplacedNotAppendedTo) {
   // in place would leave its tail behind.
   const auto path = dir_ / "upload.json";
   std::ofstream(path) << R"({"v":"an older and much longer version of this file"})";
-  VersionedJsonFile file(path, /*durable=*/false, VersionedJsonFile::Torn::MeansAbsent);
+  VersionedJsonFile file(path, /*sync=*/nullptr, VersionedJsonFile::Torn::MeansAbsent);
   file.write(1, {{"v", 1}});
   EXPECT_EQ(read_json(path), nlohmann::json({{"v", 1}}));
   EXPECT_EQ(entries(), 1u);
@@ -51,7 +52,7 @@ TEST_F(PersistenceTest, AFileAlreadyThereIsReplacedNotAppendedTo) {
 
 TEST_F(PersistenceTest, RemovedStaysRemovedForTheVersionsBefore) {
   const auto path = dir_ / "catalog.json";
-  VersionedJsonFile file(path, /*durable=*/true);
+  VersionedJsonFile file(path, &SyncGroup::of_filesystem(dir_));
   file.write(1, {{"v", 1}});
   file.remove(5);
   file.write(4, {{"v", 4}});
