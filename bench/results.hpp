@@ -165,6 +165,34 @@ struct UploadSpan {
 inline constexpr std::size_t kMaxTimelineUploads = 2000;
 inline constexpr std::size_t kMaxTimelinePartEnds = 250000;  // 2 MB of part ends over all kept uploads
 
+// Present in the result of one shard of a larger run (`bench --shard I/N`).
+// `config` then holds the WHOLE run as configured (the same in every shard,
+// which is how `report merge` knows the inputs belong together); this holds
+// the slice this process ran.
+struct ShardInfo {
+  unsigned index = 0;                  // 0-based, < count
+  unsigned count = 1;
+  std::string run_id;                  // --run-id, else the agreed start as written; "" when neither
+  std::optional<std::uint64_t> files;  // this shard's share of --files
+  unsigned concurrency = 1;            // this shard's share of --concurrency
+  std::optional<double> rate_per_s;    // this shard's share of --rate
+  std::uint64_t first_file_index = 0;  // files i, i + count, i + 2*count ... of the whole run
+  std::optional<std::string> start_at; // the agreed start (ISO 8601 UTC, ms); empty: none was given
+  double late_start_s = 0;             // how long after start_at the load actually began; 0 when on time
+};
+
+// One shard as `report merge` keeps it: enough to see which worker was slow.
+struct ShardRow {
+  unsigned index = 0;
+  std::string hostname;
+  double late_start_s = 0;
+  double window_offset_s = 0;          // its window start minus the merged window start
+  Totals totals;
+  std::uint64_t errors = 0;
+  ProcessUsage client;
+  std::optional<double> p99_part_s;    // from its own histogram
+};
+
 struct BenchResult {
   std::string schema = kResultsSchema;
   int schema_version = kResultsSchemaVersion;
@@ -184,6 +212,10 @@ struct BenchResult {
   std::vector<Gate> gates;
   std::vector<UploadSpan> timeline;  // empty when not recorded (optional in the JSON)
   std::uint64_t timeline_dropped = 0;  // uploads that ended in the window but were not kept
+  std::optional<ShardInfo> shard;      // this run was one shard of a larger one
+  std::vector<ShardRow> shards;        // this result merges shards (`report merge`); empty otherwise
+  // Wall clock (Unix seconds) where the measured window began; 0 in older files.
+  double window_start_unix_s = 0;
 
   std::uint64_t error_count() const;
   // The metrics gates can name (throughput_MiBps, p99_part_s, ...); a metric

@@ -130,6 +130,92 @@ BenchConfig config_from(const json& j) {
   return c;
 }
 
+json totals_json(const Totals& t) {
+  return {{"measured_s", t.measured_s},
+          {"wall_s", t.wall_s},
+          {"bytes", t.bytes},
+          {"uploads", t.uploads},
+          {"parts", t.parts},
+          {"failed_uploads", t.failed_uploads},
+          {"retries", t.retries},
+          {"late_starts", t.late_starts},
+          {"throughput_bytes_per_s", t.throughput_bytes_per_s},
+          {"uploads_per_s", t.uploads_per_s},
+          {"parts_per_s", t.parts_per_s}};
+}
+
+Totals totals_from(const json& t, const std::string& tw) {
+  Totals r;
+  r.measured_s = field<double>(t, "measured_s", tw);
+  r.wall_s = field<double>(t, "wall_s", tw);
+  r.bytes = field<std::uint64_t>(t, "bytes", tw);
+  r.uploads = field<std::uint64_t>(t, "uploads", tw);
+  r.parts = field<std::uint64_t>(t, "parts", tw);
+  r.failed_uploads = field<std::uint64_t>(t, "failed_uploads", tw);
+  r.retries = field<std::uint64_t>(t, "retries", tw);
+  r.late_starts = field<std::uint64_t>(t, "late_starts", tw);
+  r.throughput_bytes_per_s = field<double>(t, "throughput_bytes_per_s", tw);
+  r.uploads_per_s = field<double>(t, "uploads_per_s", tw);
+  r.parts_per_s = field<double>(t, "parts_per_s", tw);
+  return r;
+}
+
+json shard_json(const ShardInfo& s) {
+  json j = {{"index", s.index},
+            {"count", s.count},
+            {"run_id", s.run_id},
+            {"concurrency", s.concurrency},
+            {"first_file_index", s.first_file_index},
+            {"late_start_s", s.late_start_s}};
+  put_optional(j, "files", s.files);
+  put_optional(j, "rate_per_s", s.rate_per_s);
+  put_optional(j, "start_at", s.start_at);
+  return j;
+}
+
+ShardInfo shard_from(const json& j) {
+  const std::string w = "shard";
+  ShardInfo s;
+  s.index = field<unsigned>(j, "index", w);
+  s.count = field<unsigned>(j, "count", w);
+  if (s.count == 0 || s.index >= s.count)
+    throw std::runtime_error("bench results: shard.index must be below shard.count, and the count at least 1");
+  s.run_id = field<std::string>(j, "run_id", w);
+  s.concurrency = field<unsigned>(j, "concurrency", w);
+  s.first_file_index = field<std::uint64_t>(j, "first_file_index", w);
+  s.late_start_s = field<double>(j, "late_start_s", w);
+  s.files = optional_field<std::uint64_t>(j, "files", w);
+  s.rate_per_s = optional_field<double>(j, "rate_per_s", w);
+  s.start_at = optional_field<std::string>(j, "start_at", w);
+  return s;
+}
+
+json shard_row_json(const ShardRow& row) {
+  json j = {{"index", row.index},
+            {"hostname", row.hostname},
+            {"late_start_s", row.late_start_s},
+            {"window_offset_s", row.window_offset_s},
+            {"totals", totals_json(row.totals)},
+            {"errors", row.errors},
+            {"client", usage_json(row.client)}};
+  put_optional(j, "p99_part_s", row.p99_part_s);
+  return j;
+}
+
+ShardRow shard_row_from(const json& j) {
+  const std::string w = "shards[]";
+  ShardRow row;
+  row.index = field<unsigned>(j, "index", w);
+  row.hostname = field<std::string>(j, "hostname", w);
+  row.late_start_s = field<double>(j, "late_start_s", w);
+  row.window_offset_s = field<double>(j, "window_offset_s", w);
+  row.totals = totals_from(object(j, "totals", w), w + ".totals");
+  row.errors = field<std::uint64_t>(j, "errors", w);
+  row.client = usage_from(object(j, "client", w), w + ".client");
+  row.p99_part_s = optional_field<double>(j, "p99_part_s", w);
+  return row;
+}
+
 }  // namespace
 
 json to_json(const BenchResult& r) {
@@ -140,18 +226,7 @@ json to_json(const BenchResult& r) {
   const auto& e = r.environment;
   j["environment"] = {{"tool_version", e.tool_version}, {"started_at", e.started_at}, {"hostname", e.hostname},
                       {"kernel", e.kernel},             {"cpu_model", e.cpu_model},   {"cores", e.cores}};
-  const auto& t = r.totals;
-  j["totals"] = {{"measured_s", t.measured_s},
-                 {"wall_s", t.wall_s},
-                 {"bytes", t.bytes},
-                 {"uploads", t.uploads},
-                 {"parts", t.parts},
-                 {"failed_uploads", t.failed_uploads},
-                 {"retries", t.retries},
-                 {"late_starts", t.late_starts},
-                 {"throughput_bytes_per_s", t.throughput_bytes_per_s},
-                 {"uploads_per_s", t.uploads_per_s},
-                 {"parts_per_s", t.parts_per_s}};
+  j["totals"] = totals_json(r.totals);
   j["segments"] = json::array();
   for (const auto& s : r.segments)
     j["segments"].push_back({{"start_s", s.start_s},
@@ -202,6 +277,12 @@ json to_json(const BenchResult& r) {
     j["timeline"].push_back(std::move(span));
   }
   j["timeline_dropped"] = r.timeline_dropped;
+  j["window_start_unix_s"] = r.window_start_unix_s;
+  j["shard"] = r.shard ? shard_json(*r.shard) : json(nullptr);
+  if (!r.shards.empty()) {
+    j["shards"] = json::array();
+    for (const auto& row : r.shards) j["shards"].push_back(shard_row_json(row));
+  }
   j["metrics"] = r.metrics();  // derived, for readers that do not recompute
   return j;
 }
@@ -222,19 +303,7 @@ BenchResult bench_result_from_json(const json& j) {
                    field<std::string>(e, "kernel", "environment"),
                    field<std::string>(e, "cpu_model", "environment"),
                    field<unsigned>(e, "cores", "environment")};
-  const auto& t = object(j, "totals", "$");
-  const std::string tw = "totals";
-  r.totals.measured_s = field<double>(t, "measured_s", tw);
-  r.totals.wall_s = field<double>(t, "wall_s", tw);
-  r.totals.bytes = field<std::uint64_t>(t, "bytes", tw);
-  r.totals.uploads = field<std::uint64_t>(t, "uploads", tw);
-  r.totals.parts = field<std::uint64_t>(t, "parts", tw);
-  r.totals.failed_uploads = field<std::uint64_t>(t, "failed_uploads", tw);
-  r.totals.retries = field<std::uint64_t>(t, "retries", tw);
-  r.totals.late_starts = field<std::uint64_t>(t, "late_starts", tw);
-  r.totals.throughput_bytes_per_s = field<double>(t, "throughput_bytes_per_s", tw);
-  r.totals.uploads_per_s = field<double>(t, "uploads_per_s", tw);
-  r.totals.parts_per_s = field<double>(t, "parts_per_s", tw);
+  r.totals = totals_from(object(j, "totals", "$"), "totals");
   for (const auto& s : array(j, "segments", "$"))
     r.segments.push_back({field<double>(s, "start_s", "segments[]"), field<double>(s, "length_s", "segments[]"),
                           field<std::uint64_t>(s, "bytes", "segments[]"),
@@ -291,6 +360,16 @@ BenchResult bench_result_from_json(const json& j) {
     }
   }
   r.timeline_dropped = optional_field<std::uint64_t>(j, "timeline_dropped", "$").value_or(0);
+  // Added with shards; older files lack them.
+  r.window_start_unix_s = optional_field<double>(j, "window_start_unix_s", "$").value_or(0);
+  if (auto it = j.find("shard"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) throw std::runtime_error("bench results: $.shard is not an object");
+    r.shard = shard_from(*it);
+  }
+  if (auto it = j.find("shards"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) throw std::runtime_error("bench results: $.shards is not an array");
+    for (const auto& row : *it) r.shards.push_back(shard_row_from(row));
+  }
   return r;
 }
 

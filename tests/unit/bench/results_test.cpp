@@ -86,3 +86,38 @@ TEST(BenchResults, ReadingNamesTheBadField) {
   json["config"]["concurrency"] = "eight";
   EXPECT_THROW(bench_result_from_json(json), std::runtime_error);
 }
+
+TEST(BenchResults, ShardFieldsRoundTrip) {
+  auto shard = sample_result();
+  shard.window_start_unix_s = 1'780'000'000.25;
+  shard.shard = ShardInfo{1, 4, "nightly-7", 3, 2, 0.875, 1, "2026-12-01T06:00:00.000Z", 0.012};
+  auto back = bench_result_from_json(nlohmann::json::parse(to_json(shard).dump()));
+  EXPECT_EQ(to_json(back), to_json(shard));
+  ASSERT_TRUE(back.shard.has_value());
+  EXPECT_EQ(back.shard->index, 1u);
+  EXPECT_EQ(back.shard->files, 3u);
+  EXPECT_DOUBLE_EQ(back.window_start_unix_s, 1'780'000'000.25);
+  EXPECT_TRUE(back.shards.empty());
+
+  auto merged = sample_result();
+  ShardRow row;
+  row.index = 2;
+  row.hostname = "worker-2";
+  row.late_start_s = 0.4;
+  row.totals.bytes = 99;
+  row.client = {1, 2, 3};
+  row.p99_part_s = 0.5;
+  merged.shards = {row};
+  back = bench_result_from_json(nlohmann::json::parse(to_json(merged).dump()));
+  EXPECT_EQ(to_json(back), to_json(merged));
+  ASSERT_EQ(back.shards.size(), 1u);
+  EXPECT_EQ(back.shards[0].totals.bytes, 99u);
+
+  auto bad = to_json(shard);
+  bad["shard"]["index"] = 4;  // not below count
+  EXPECT_THROW(bench_result_from_json(bad), std::runtime_error);
+  auto old = to_json(sample_result());
+  old.erase("shard");
+  old.erase("window_start_unix_s");  // files written before shards existed still read
+  EXPECT_NO_THROW(bench_result_from_json(old));
+}
