@@ -18,6 +18,7 @@
 #include "contract/utf8.hpp"
 #include "contract/uuid.hpp"
 #include "mock_server/admin/iso_time.hpp"
+#include "mock_server/admin/probe.hpp"
 #include "mock_server/admin/store_views.hpp"
 #include "mock_server/failure.hpp"
 #include "mock_server/http/request_target.hpp"
@@ -348,6 +349,7 @@ struct Route {
 constexpr std::array kRoutes{
     Route{"GET", "", get_index},
     Route{"GET", "health", get_health},
+    Route{"GET", "ready", [](const AdminRequest&, AdminContext&, const Captures&) { return ready_response(); }},
     Route{"POST", "reset", post_reset},
     Route{"GET", "clock", get_clock},
     Route{"POST", "clock/advance", post_clock_advance},
@@ -406,6 +408,7 @@ bool same_key(std::string_view given, std::string_view expected) {
 }
 
 std::optional<AdminResponse> refuse_access(const AdminRequest& request, const ServerConfig& config) {
+  if (is_public_probe(request.method, "/__mock/" + request.path)) return std::nullopt;  // anyone: probe.hpp
   if (config.admin_key) {
     const auto url_path = request.without_slash ? std::string("/__mock") : "/__mock/" + request.path;
     if (admin_page_without_key(request.method, url_path)) return std::nullopt;

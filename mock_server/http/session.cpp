@@ -9,6 +9,7 @@
 #include "contract/content_range.hpp"
 #include "contract/uuid.hpp"
 #include "mock_server/admin/admin_api.hpp"
+#include "mock_server/admin/probe.hpp"
 #include "mock_server/http/api_handlers.hpp"
 #include "mock_server/http/cors.hpp"
 #include "mock_server/http/framing.hpp"
@@ -243,6 +244,8 @@ void Session::dispatch_admin(const Route&) {
     if (authorization.size() > 7 && iequals(authorization.substr(0, 7), "Bearer ")) sent = authorization.substr(7);
   }
   admin_key_sent_ = sent.value_or("");
+  // The readiness probe answers any client, with or without a key (admin/probe.hpp).
+  if (is_public_probe(record_.method, target_.path)) return start_body(BodyUse::Collect);
   // The dashboard page and the redirect to it load without a key: a browser
   // cannot send one when it navigates; the data the page reads still needs it.
   if (admin_key && !admin_page_without_key(record_.method, target_.path)) {
