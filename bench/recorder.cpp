@@ -1,5 +1,7 @@
 #include "bench/recorder.hpp"
 
+#include <algorithm>
+
 namespace partcheck::bench {
 
 namespace {
@@ -9,9 +11,23 @@ double between(Clock::time_point from, Clock::time_point to) {
 constexpr std::size_t kMaxFailuresKept = 10;
 }  // namespace
 
-Recorder::Recorder(Clock::time_point origin, double warmup_s, TimelineLimits timeline_limits)
+void Recorder::Series::record(double seconds) {
+  seconds = std::max(seconds, 0.0);  // as the histogram keeps it, so the samples match its counts
+  histogram.record(seconds);
+  if (samples) samples->push_back(seconds);
+}
+
+Recorder::Recorder(Clock::time_point origin, double warmup_s, TimelineLimits timeline_limits, SampleLog* samples)
     : origin_(origin), window_start_(warmup_s), segments_(warmup_s), timeline_limits_(timeline_limits) {
   verification_.mode = "none";
+  if (samples) {
+    // The names the histograms have in the results.
+    part_.samples = &samples->series("part");
+    ttfb_.samples = &samples->series("ttfb");
+    upload_.samples = &samples->series("upload");
+    upload_uncorrected_.samples = &samples->series("upload_uncorrected");
+    move_.samples = &samples->series("move");
+  }
 }
 
 void Recorder::bytes_written(std::uint64_t bytes, Clock::time_point from, Clock::time_point to) {
@@ -113,8 +129,8 @@ std::vector<MovedFile> Recorder::moved_files() const {
 void Recorder::export_to(BenchResult& result, double window_end_s) const {
   std::lock_guard lock(mutex_);
   result.segments = segments_.segments(window_end_s);
-  auto put = [&](const char* name, const LatencyHistogram& h) {
-    if (h.count() > 0) result.histograms[name] = h.data();
+  auto put = [&](const char* name, const Series& s) {
+    if (s.histogram.count() > 0) result.histograms[name] = s.histogram.data();
   };
   put("part", part_);
   put("ttfb", ttfb_);

@@ -14,6 +14,7 @@
 #include "bench/latency_histogram.hpp"
 #include "bench/part_connection.hpp"
 #include "bench/results.hpp"
+#include "bench/samples_file.hpp"
 #include "bench/segments.hpp"
 
 namespace partcheck::bench {
@@ -44,7 +45,10 @@ struct TimelineLimits {
 
 class Recorder {
  public:
-  Recorder(Clock::time_point origin, double warmup_s, TimelineLimits timeline_limits = {});
+  // With `samples` (--samples FILE, outlives the recorder) every value put
+  // into a histogram is also kept there under the histogram's name.
+  Recorder(Clock::time_point origin, double warmup_s, TimelineLimits timeline_limits = {},
+           SampleLog* samples = nullptr);
 
   double seconds(Clock::time_point t) const { return std::chrono::duration<double>(t - origin_).count(); }
   bool in_window(Clock::time_point t) const { return seconds(t) >= window_start_; }
@@ -79,7 +83,14 @@ class Recorder {
   double window_start_;
   mutable std::mutex mutex_;
   SegmentAccumulator segments_;
-  LatencyHistogram part_, ttfb_, upload_, upload_uncorrected_, move_;
+  // A histogram and, with --samples, the list of every value it took (one
+  // pointer test per value when there is none).
+  struct Series {
+    LatencyHistogram histogram;
+    std::vector<double>* samples = nullptr;
+    void record(double seconds);
+  };
+  Series part_, ttfb_, upload_, upload_uncorrected_, move_;
   std::map<std::pair<int, std::string>, std::uint64_t> errors_;
   std::uint64_t uploads_ = 0, parts_ = 0, failed_ = 0, retries_ = 0, late_ = 0;
   Verification verification_;
