@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "bench/compare.hpp"
+#include "bench/merge.hpp"
 #include "contract/byte_size.hpp"
 
 namespace partcheck::bench::charts {
@@ -152,6 +153,50 @@ std::string throughput_chart(const std::vector<Segment>& segments) {
               "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
   out += text(f.width - f.right, 18, "median " + format_rate(mid * kMiB), "end", "font-weight=\"600\"");
   return out + time_axis(f, 0, t_end) + "</svg>\n";
+}
+
+std::string shard_throughput_chart(const std::vector<ShardRow>& rows, const std::vector<bool>& slow) {
+  if (rows.empty()) return empty_chart("No shards were merged.");
+  Frame f;
+  f.top = 32;
+  std::vector<double> rates;
+  for (const auto& row : rows) rates.push_back(row.totals.throughput_bytes_per_s / kMiB);
+  const double mid = median(rates);
+  const double y_max = nice_ceiling(*std::max_element(rates.begin(), rates.end()) * 1.1);
+  const double band = f.plot_w() / static_cast<double>(rows.size());
+  const double bar = std::min(band * 0.7, 90.0);
+  // Labels of narrow bands would run into each other: name every n-th shard.
+  const std::size_t label_every = static_cast<std::size_t>(std::ceil(60.0 / band));
+  std::string out = open_svg(f, "Throughput per shard") + y_axis(f, y_max, "MiB/s", false);
+  out += line(f.left, f.plot_bottom(), f.width - f.right, f.plot_bottom(), kAxisColor);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    const bool is_slow = i < slow.size() && slow[i];
+    const double x = f.left + band * (static_cast<double>(i) + 0.5);
+    const double h = rates[i] / y_max * f.plot_h();
+    std::string tip = "shard " + std::to_string(row.index) + " (" + row.hostname + "): " +
+                      format_rate(row.totals.throughput_bytes_per_s) + ", " + std::to_string(row.totals.uploads) +
+                      " uploads, " + std::to_string(row.errors) + " errors";
+    if (row.p99_part_s) tip += ", p99 part " + format_seconds(*row.p99_part_s);
+    if (is_slow) tip += ", SLOW";
+    out += rect(x - bar / 2, f.plot_bottom() - h, bar, h, is_slow ? kFailColor : kBarColor, tip);
+    if (i % label_every == 0) {
+      out += text(x, f.plot_bottom() + 16, "shard " + std::to_string(row.index));
+      if (bar >= 40) out += text(x, f.plot_bottom() - h - 6, format_rate(row.totals.throughput_bytes_per_s));
+    }
+  }
+  const auto level = [&](double v) { return f.plot_bottom() - v / y_max * f.plot_h(); };
+  out += line(f.left, level(mid), f.width - f.right, level(mid), "#f28e2b", "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
+  out += line(f.left, level(mid * kSlowShardFactor), f.width - f.right, level(mid * kSlowShardFactor), kFailColor,
+              "stroke-width=\"1.5\" stroke-dasharray=\"2 3\"");
+  // The legend sits above the plot so it never covers a bar.
+  out += line(f.left, 14, f.left + 20, 14, "#f28e2b", "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
+  out += text(f.left + 26, 18, "median " + format_rate(mid * kMiB), "start", "font-weight=\"600\"");
+  out += line(f.left + 220, 14, f.left + 240, 14, kFailColor, "stroke-width=\"1.5\" stroke-dasharray=\"2 3\"");
+  char slow_label[64];
+  std::snprintf(slow_label, sizeof slow_label, "slow: below %g x median (red bars)", kSlowShardFactor);
+  out += text(f.left + 246, 18, slow_label, "start");
+  return out + text(f.left + f.plot_w() / 2, f.height - 6, "shard (its own throughput over its own window)") + "</svg>\n";
 }
 
 std::string latency_chart(const HistogramData& h) {

@@ -10,12 +10,16 @@
 
 namespace partcheck::bench::charts {
 
-
 // Bars per 1 s segment, the median as a dashed line.
 std::string throughput_chart(const std::vector<Segment>& segments);
 
 // Histogram bars on a log time axis, with p50/p90/p99/p99.9 markers.
 std::string latency_chart(const HistogramData& histogram);
+
+// A merged run's shards side by side: one bar per shard's throughput, the
+// shards' median dashed, the slow line (kSlowShardFactor x the median) dotted
+// and the bars below it red. `slow` has one flag per row (slow_shards).
+std::string shard_throughput_chart(const std::vector<ShardRow>& rows, const std::vector<bool>& slow);
 
 // One row per upload (Gantt-like): a line for the wait from the intended to
 // the actual start, a bar from start to the last part with ticks at part

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/merge.hpp"
 #include "bench/report_charts.hpp"
 #include "bench/results.hpp"
 #include "bench/summary.hpp"
@@ -129,7 +130,10 @@ Rows environment_rows(const BenchResult& r) {
     return number(u.user_s, "%.2f") + " s user, " + number(u.sys_s, "%.2f") + " s system, peak RSS " +
            contract::format_byte_size(u.peak_rss_bytes);
   };
-  rows.emplace_back("client CPU", usage(r.client));
+  rows.emplace_back(r.shards.empty() ? "client CPU"
+                                     : "client CPU (" + std::to_string(r.shards.size()) +
+                                           " shards: summed, peak RSS the largest)",
+                    usage(r.client));
   if (r.server) rows.emplace_back("server CPU (embedded mock)", usage(*r.server));
   rows.emplace_back("wall time", number(r.totals.wall_s, "%.2f") + " s (measured " +
                                      number(r.totals.measured_s, "%.2f") + " s)");
@@ -205,6 +209,29 @@ std::string latency_section(const BenchResult& r) {
   return out.empty() ? charts::latency_chart(HistogramData{}) : out;
 }
 
+// A merged run (`report merge`): the shards side by side, so a slow worker stands out.
+std::string shards_section(const BenchResult& r) {
+  const auto slow = slow_shards(r.shards);
+  std::string out = "<h2>Shards</h2>\n" + charts::shard_throughput_chart(r.shards, slow) +
+                    "<p class=\"caption\">Each shard's throughput over its own measured window; red: below " +
+                    number(kSlowShardFactor, "%g") + " x the shards' median. Window offset: when its window began "
+                    "after the earliest shard's.</p>\n";
+  out += "<table>\n<tr><th>shard</th><th>host</th><th>throughput</th><th>uploads</th><th>failed</th><th>errors</th>"
+         "<th>late start</th><th>window offset</th><th>CPU</th><th>peak RSS</th><th>p99 part</th><th></th></tr>\n";
+  for (std::size_t i = 0; i < r.shards.size(); ++i) {
+    const auto& row = r.shards[i];
+    auto cell = [](const std::string& text) { return "<td class=\"num\">" + html_escape(text) + "</td>"; };
+    out += "<tr><td>shard " + std::to_string(row.index) + "</td><td>" + html_escape(row.hostname) + "</td>" +
+           cell(format_rate(row.totals.throughput_bytes_per_s)) + cell(std::to_string(row.totals.uploads)) +
+           cell(std::to_string(row.totals.failed_uploads)) + cell(std::to_string(row.errors)) +
+           cell(number(row.late_start_s, "%.2f") + " s") + cell(number(row.window_offset_s, "%.3f") + " s") +
+           cell(number(row.client.cpu_s(), "%.2f") + " s") + cell(contract::format_byte_size(row.client.peak_rss_bytes)) +
+           cell(row.p99_part_s ? format_seconds(*row.p99_part_s) : "-") +
+           (slow[i] ? "<td class=\"fail\">slow</td>" : "<td></td>") + "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
 std::string timeline_caption(const BenchResult& r) {
   std::string caption =
       "One row per upload in start order, on the clock of the throughput chart; white ticks at part ends. "
@@ -224,12 +251,15 @@ std::string render_html_report(const BenchResult& r) {
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
                     html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
   out += "<h1>" + html_escape(title) + "</h1>\n<p class=\"sub\">" + html_escape(r.config.target) + " &middot; " +
-         html_escape(r.config.target_kind) + " &middot; " + html_escape(r.environment.started_at) + "</p>\n";
+         html_escape(r.config.target_kind) + " &middot; " + html_escape(r.environment.started_at) +
+         (r.shards.empty() ? "" : " &middot; merged from " + std::to_string(r.shards.size()) + " shards") + "</p>\n";
   out += summary_cards(r) + gate_banner(r);
   out += "<h2>Throughput over time</h2>\n" + charts::throughput_chart(r.segments) +
          "<p class=\"caption\">Bytes acknowledged per " +
          (r.segments.empty() ? std::string("1") : number(r.segments.front().length_s, "%g")) +
-         " s segment of the measured window; hover a bar for its figures.</p>\n";
+         " s segment of the measured window" + (r.shards.empty() ? "" : " (all shards on one wall clock)") +
+         "; hover a bar for its figures.</p>\n";
+  if (!r.shards.empty()) out += shards_section(r);
   out += "<h2>Latency distribution</h2>\n" + latency_section(r);
   out += "<h2>Uploads over time</h2>\n" + charts::timeline_chart(r.timeline) + "<p class=\"caption\">" +
          timeline_caption(r) + "</p>\n";

@@ -1,8 +1,10 @@
 #include "bench/summary.hpp"
 
+#include "bench/merge.hpp"
 #include "bench/units.hpp"
 #include "common/text_escape.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -33,6 +35,36 @@ std::string progress_line(std::uint64_t bytes, double rate, double elapsed_s, st
   if (total_s) eta = std::max(0.0, *total_s - elapsed_s);
   if (eta) line += "  ETA " + format_fixed(*eta, 0) + " s";
   return line;
+}
+
+void print_shard_table(const std::vector<ShardRow>& rows, std::ostream& out) {
+  const auto slow = slow_shards(rows);
+  std::size_t slow_count = 0;
+  int host_width = 4;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    slow_count += slow[i] ? 1 : 0;
+    host_width = std::max(host_width, static_cast<int>(std::min<std::size_t>(rows[i].hostname.size(), 40)));
+  }
+  out << "  shards     " << rows.size() << " merged";
+  if (slow_count)
+    out << "; " << slow_count << " SLOW (throughput below " << format_fixed(kSlowShardFactor, 1)
+        << " x the shards' median)";
+  out << "\n";
+  char line[320];
+  std::snprintf(line, sizeof line, "    %5s  %-*s %12s %8s %7s %7s %10s %9s %10s %10s\n", "shard", host_width, "host",
+                "throughput", "uploads", "failed", "errors", "late start", "cpu", "peak RSS", "p99 part");
+  out << line;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    std::snprintf(line, sizeof line, "    %5u  %-*.*s %12s %8llu %7llu %7llu %10s %9s %10s %10s%s\n", row.index, host_width,
+                  host_width, row.hostname.c_str(), format_rate(row.totals.throughput_bytes_per_s).c_str(),
+                  static_cast<unsigned long long>(row.totals.uploads),
+                  static_cast<unsigned long long>(row.totals.failed_uploads), static_cast<unsigned long long>(row.errors),
+                  (format_fixed(row.late_start_s, 2) + " s").c_str(), (format_fixed(row.client.cpu_s(), 2) + " s").c_str(),
+                  contract::format_byte_size(row.client.peak_rss_bytes).c_str(),
+                  row.p99_part_s ? format_seconds(*row.p99_part_s).c_str() : "-", slow[i] ? "  SLOW" : "");
+    out << line;
+  }
 }
 
 void print_summary(const BenchResult& r, std::ostream& out) {
@@ -88,10 +120,12 @@ void print_summary(const BenchResult& r, std::ostream& out) {
     for (const auto& f : r.verification.failures) out << "    " << f << "\n";
   }
   out << "  client     cpu " << format_fixed(r.client.user_s, 2) << " s user + " << format_fixed(r.client.sys_s, 2) << " s sys, peak RSS "
-      << contract::format_byte_size(r.client.peak_rss_bytes) << "\n";
+      << contract::format_byte_size(r.client.peak_rss_bytes)
+      << (r.shards.empty() ? "" : "  (" + std::to_string(r.shards.size()) + " shards: cpu summed, RSS the largest)") << "\n";
   if (r.server)
     out << "  server     cpu " << format_fixed(r.server->user_s, 2) << " s user + " << format_fixed(r.server->sys_s, 2)
         << " s sys, peak RSS " << contract::format_byte_size(r.server->peak_rss_bytes) << "\n";
+  if (!r.shards.empty()) print_shard_table(r.shards, out);
   for (const auto& g : r.gates)
     out << "  gate       " << (g.passed ? "ok     " : "BROKEN ") << g.expression << "  (actual "
         << (g.actual ? format_fixed(*g.actual, 4) : std::string("unknown metric")) << ")\n";

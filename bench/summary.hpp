@@ -4,12 +4,18 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/results.hpp"
 
 namespace partcheck::bench {
 
+// A merged result (`report merge`) also gets print_shard_table.
 void print_summary(const BenchResult& result, std::ostream& out);
+
+// One line per shard (host, throughput, uploads, failures, late start, CPU,
+// RSS, p99 part latency), the slow ones marked SLOW (bench/merge.hpp).
+void print_shard_table(const std::vector<ShardRow>& rows, std::ostream& out);
 
 // "TLSv1.3 TLS_AES_256_GCM_SHA384, 4 handshakes; proxy http://p:3128", or
 // "plain HTTP, direct": the summary's and the HTML report's words.
