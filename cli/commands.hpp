@@ -13,6 +13,7 @@ void add_body_command(CLI::App& app);           // body_command.cpp
 void add_bench_command(CLI::App& app);          // bench_command.cpp
 void add_report_html_command(CLI::App& report); // report_html_command.cpp
 void add_report_compare_command(CLI::App& report);  // report_compare_command.cpp
+void add_report_merge_command(CLI::App& report);    // report_merge_command.cpp
 
 // Exit codes shared by every command.
 inline constexpr int kExitOk = 0;

@@ -13,10 +13,11 @@ int main(int argc, char** argv) {
   partcheck::cli::add_probe_command(app);
   partcheck::cli::add_body_command(app);
   partcheck::cli::add_bench_command(app);
-  auto* report = app.add_subcommand("report", "Render or compare saved results");
+  auto* report = app.add_subcommand("report", "Render, compare or merge saved results");
   report->require_subcommand(1);
   partcheck::cli::add_report_html_command(*report);
   partcheck::cli::add_report_compare_command(*report);
+  partcheck::cli::add_report_merge_command(*report);
 
   try {
     app.parse(argc, argv);
