@@ -1,12 +1,14 @@
 #pragma once
 // `partcheck bench` as the user asked for it, after flag parsing and before
 // the run: the CLI fills it, run_bench() executes it.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bench/shard_plan.hpp"
 #include "bench/threshold.hpp"
 #include "net/client_settings.hpp"
 
@@ -37,7 +39,7 @@ struct BenchOptions {
   unsigned compressible_percent = 0;
   std::optional<std::string> source_file;    // --source FILE
   std::uint64_t seed = 1;
-  std::optional<std::string> out_json;
+  std::optional<std::string> out_json;       // "-": one compact JSON line on stdout
   std::optional<std::string> out_html;
   std::vector<Threshold> thresholds;
   std::optional<std::string> junit;
@@ -46,6 +48,12 @@ struct BenchOptions {
   double timeout_s = 60;                     // per network operation (connect, write, read)
   std::size_t io_buffer = 1ull << 20;        // body bytes per write
   bool progress_tty = false;                 // redraw one line instead of printing lines
+  // One shard of a larger run (--shard I/N, --shards N): files, concurrency
+  // and rate above are then the WHOLE run's totals; empty: not sharded.
+  std::optional<ShardSpec> shard;
+  std::optional<SystemTime> start_at;        // --start-at: the load begins then, after the target check
+  std::string run_id;                        // --run-id, else the --start-at text as given
+  std::optional<std::string> samples_file;   // --samples FILE
   bool quiet = false;
 };
 

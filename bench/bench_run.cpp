@@ -12,7 +12,10 @@
 #include "bench/embedded_target.hpp"
 #include "bench/load_driver.hpp"
 #include "bench/request_head.hpp"
+#include "bench/samples_file.hpp"
+#include "bench/shard_plan.hpp"
 #include "bench/summary.hpp"
+#include "bench/units.hpp"
 #include "contract/part_plan.hpp"
 #include "net/connector.hpp"
 
@@ -34,6 +37,7 @@ namespace {
 constexpr std::size_t kDownloadSample = 4;
 constexpr std::uint64_t kMemoryStorageLimit = 2ull << 30;  // beyond this the embedded mock keeps files on disk
 constexpr double kReachTimeout_s = 10;  // per step of the first connection: a dead address fails fast
+constexpr double kLateShardStart_s = 0.5;  // a shard starting later than this after --start-at is late
 
 void check_options(const BenchOptions& o, std::uint64_t file_size) {
   using contract::format_byte_size;
@@ -99,6 +103,46 @@ net::ClientSettings transport_settings(const BenchOptions& o, const HttpTarget& 
   return settings;
 }
 
+// This process's slice of the run (the whole run when not sharded).
+ShardPlan plan_of(const BenchOptions& o) {
+  try {
+    return plan_shard({planned_files(o), o.concurrency, o.rate_per_s, o.seed}, o.shard.value_or(ShardSpec{}));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+// Sleeps until --start-at, so every shard's load (and warm-up) begins at the
+// same wall-clock instant. Returns how late the load begins when that is
+// more than kLateShardStart_s (a shard that was slow to get here), else 0.
+double wait_for_start(SystemTime start_at, bool quiet, std::ostream& log) {
+  const auto now = std::chrono::system_clock::now();
+  if (start_at > now && !quiet)
+    log << "waiting until " << format_utc_ms(start_at) << " (--start-at, "
+        << format_fixed(std::chrono::duration<double>(start_at - now).count(), 1) << " s) to start the load\n"
+        << std::flush;
+  std::this_thread::sleep_until(start_at);
+  const double late_s = std::chrono::duration<double>(std::chrono::system_clock::now() - start_at).count();
+  if (late_s <= kLateShardStart_s) return 0;
+  log << "warning: the load starts " << format_fixed(late_s, 3) << " s after --start-at " << format_utc_ms(start_at)
+      << "; this shard's window is not aligned with the others' (start the shards earlier, or set --start-at later)\n";
+  return late_s;
+}
+
+ShardInfo shard_info(const BenchOptions& o, const ShardPlan& plan, double late_start_s) {
+  ShardInfo s;
+  s.index = plan.shard.index;
+  s.count = plan.shard.count;
+  s.run_id = o.run_id;
+  s.files = plan.files;
+  s.concurrency = plan.concurrency;
+  s.rate_per_s = plan.rate_per_s;
+  s.first_file_index = plan.file_index(0);
+  if (o.start_at) s.start_at = format_utc_ms(*o.start_at);
+  s.late_start_s = late_start_s;
+  return s;
+}
+
 }  // namespace
 
 bool run_passed(const BenchResult& result) {
@@ -121,6 +165,13 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
   if (source->is_file() && o.file_size > source->file_size())
     log << "note: --source holds " << contract::format_byte_size(source->file_size()) << "; files are that size\n";
   check_options(o, file_size);
+  const ShardPlan plan = plan_of(o);
+  std::unique_ptr<SampleLog> samples;  // created now: a path that cannot be written is refused before the run
+  try {
+    if (o.samples_file) samples = std::make_unique<SampleLog>(*o.samples_file);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
 
   // The target.
   BenchResult result;
@@ -141,7 +192,7 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
       throw UsageError(e.what());
     }
   } else {
-    const auto planned = planned_files(o);
+    const auto planned = plan.files;  // what this process uploads, not the whole run
     std::string storage = "null";
     if (o.verify == VerifyMode::Download)
       storage = planned && *planned * file_size <= kMemoryStorageLimit ? "memory" : "disk";
@@ -193,24 +244,30 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
 
   if (o.calibrate) {
     if (!o.quiet) log << "calibrating this machine's ceilings...\n";
-    CalibrationPlan plan;
-    plan.connections = o.concurrency * o.part_concurrency;
-    plan.io_buffer = o.io_buffer;
-    plan.part_size = std::min<std::uint64_t>(o.part_size, 1ull << 30);
-    plan.loopback_target = reached.loopback;
-    if (embedded && embedded->data_dir()) plan.disk_dir = *embedded->data_dir();
-    plan.generator_relevant = !source->is_file();
-    plan.digest_relevant = o.verify == VerifyMode::Digest;
-    result.calibration = calibrate(plan);
+    CalibrationPlan ceilings;
+    ceilings.connections = plan.concurrency * o.part_concurrency;
+    ceilings.io_buffer = o.io_buffer;
+    ceilings.part_size = std::min<std::uint64_t>(o.part_size, 1ull << 30);
+    ceilings.loopback_target = reached.loopback;
+    if (embedded && embedded->data_dir()) ceilings.disk_dir = *embedded->data_dir();
+    ceilings.generator_relevant = !source->is_file();
+    ceilings.digest_relevant = o.verify == VerifyMode::Digest;
+    result.calibration = calibrate(ceilings);
   }
 
   // The load.
+  const double late_start_s = o.start_at ? wait_for_start(*o.start_at, o.quiet, log) : 0;
+  if (o.shard || o.start_at || !o.run_id.empty()) result.shard = shard_info(o, plan, late_start_s);
   const auto client_before = self_usage();
   const auto server_before = embedded ? embedded->usage() : ProcessUsage{};
-  Recorder recorder(Clock::now(), o.warmup_s);
+  // The recorder's origin on both clocks: steady for every duration, the wall
+  // clock to place this window beside other shards' (report merge).
+  const auto wall_origin = std::chrono::system_clock::now();
+  Recorder recorder(Clock::now(), o.warmup_s, {}, samples.get());
+  result.window_start_unix_s = unix_seconds(wall_origin) + o.warmup_s;
   const auto handshakes_before = connector->handshakes();  // the up-front check's is not the load's
-  LoadDriver driver(o, target, *connector, *heads, *source);
-  const auto total_bytes = c.files ? std::optional<std::uint64_t>(*c.files * file_size) : std::nullopt;
+  LoadDriver driver(o, plan, target, *connector, *heads, *source);
+  const auto total_bytes = plan.files ? std::optional<std::uint64_t>(*plan.files * file_size) : std::nullopt;
   const auto total_s = o.duration_s ? std::optional<double>(o.warmup_s + *o.duration_s) : std::nullopt;
   std::uint64_t last_bytes = 0;
   double last_time = 0, next_plain = 0;
@@ -250,6 +307,14 @@ BenchResult run_bench(const BenchOptions& options, std::ostream& log) {
   if (o.verify == VerifyMode::Download)
     verify_downloads(*connector, *heads, *source, recorder.moved_files(), kDownloadSample, o.timeout_s,
                      result.verification);
+
+  if (samples) {
+    try {
+      samples->write();
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+  }
 
   const auto metrics = result.metrics();
   for (const auto& g : evaluate_gates(o.thresholds, metrics))

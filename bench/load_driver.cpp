@@ -38,6 +38,7 @@ struct Arrival {
 
 struct LoadDriver::Impl {
   const BenchOptions& options;
+  const ShardPlan plan;
   const HttpTarget& target;
   const net::Connector& connector;
   const RequestHeads& heads;
@@ -45,11 +46,11 @@ struct LoadDriver::Impl {
   asio::io_context io;
   Recorder* recorder = nullptr;
   std::vector<std::unique_ptr<Lane>> lanes;
-  std::optional<std::uint64_t> files;  // run length by count
+  std::optional<std::uint64_t> files;  // this process's run length by count
   Clock::time_point origin;
 
   std::mutex mutex;  // guards everything below
-  std::uint64_t next_file = 0;
+  std::uint64_t next_file = 0;  // this process's count; plan.file_index() makes it the run's
   std::deque<Arrival> pending;  // open model: arrived, waiting for a lane
   std::vector<Lane*> idle_lanes;
   unsigned busy_lanes = 0;
@@ -57,8 +58,13 @@ struct LoadDriver::Impl {
   bool stopping = false;
   Clock::time_point last_finish;
 
-  Impl(const BenchOptions& o, const HttpTarget& t, const net::Connector& c, const RequestHeads& h, const BodySource& s)
-      : options(o), target(t), connector(c), heads(h), source(s) {}
+  Impl(const BenchOptions& o, const ShardPlan& p, const HttpTarget& t, const net::Connector& c, const RequestHeads& h,
+       const BodySource& s)
+      : options(o), plan(p), target(t), connector(c), heads(h), source(s) {}
+
+  bool open_model() const { return plan.rate_per_s.has_value(); }
+  // The next file's arrival; the caller holds the mutex.
+  Arrival next_arrival(Clock::time_point intended) { return {plan.file_index(next_file++), intended}; }
 
   std::uint64_t file_size() const { return source.is_file() ? std::min(options.file_size, source.file_size()) : options.file_size; }
 
@@ -203,7 +209,7 @@ struct LoadDriver::Impl {
   void start_upload(Lane& lane, Arrival arrival) {
     asio::post(lane.strand, [this, &lane, arrival] {
       auto upload = std::make_shared<Upload>(*this, lane, arrival);
-      if (options.rate_per_s && std::chrono::duration<double>(upload->started - arrival.intended).count() > kLateStartTolerance_s)
+      if (open_model() && std::chrono::duration<double>(upload->started - arrival.intended).count() > kLateStartTolerance_s)
         recorder->late_start();
       upload->start();
     });
@@ -214,7 +220,7 @@ struct LoadDriver::Impl {
     std::unique_lock lock(mutex);
     last_finish = Clock::now();
     if (!stopping) {
-      if (options.rate_per_s) {
+      if (open_model()) {
         if (!pending.empty()) {
           auto arrival = pending.front();
           pending.pop_front();
@@ -222,7 +228,7 @@ struct LoadDriver::Impl {
           return start_upload(lane, arrival);
         }
       } else if (!files || next_file < *files) {
-        Arrival arrival{next_file++, Clock::now()};
+        Arrival arrival = next_arrival(Clock::now());
         lock.unlock();
         return start_upload(lane, arrival);
       }
@@ -233,8 +239,8 @@ struct LoadDriver::Impl {
   }
 
   void maybe_end(std::unique_lock<std::mutex>&) {
-    const bool closed_done = !options.rate_per_s && (stopping || (files && next_file >= *files));
-    const bool open_done = options.rate_per_s && (stopping || arrivals_over) && pending.empty();
+    const bool closed_done = !open_model() && (stopping || (files && next_file >= *files));
+    const bool open_done = open_model() && (stopping || arrivals_over) && pending.empty();
     if (busy_lanes == 0 && (closed_done || open_done)) {
       for (auto& l : lanes)
         for (auto& c : l->connections) c->abort();
@@ -249,7 +255,8 @@ struct LoadDriver::Impl {
       arrivals_over = true;
       return maybe_end(lock);
     }
-    Arrival arrival{next_file++, origin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(schedule->next()))};
+    Arrival arrival =
+        next_arrival(origin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(schedule->next())));
     lock.unlock();
     arrivals.expires_at(arrival.intended);
     arrivals.async_wait([this, schedule, arrival](boost::system::error_code ec) {
@@ -300,9 +307,9 @@ struct LoadDriver::Impl {
   }
 };
 
-LoadDriver::LoadDriver(const BenchOptions& options, const HttpTarget& target, const net::Connector& connector,
-                       const RequestHeads& heads, const BodySource& source)
-    : impl_(std::make_unique<Impl>(options, target, connector, heads, source)) {}
+LoadDriver::LoadDriver(const BenchOptions& options, const ShardPlan& plan, const HttpTarget& target,
+                       const net::Connector& connector, const RequestHeads& heads, const BodySource& source)
+    : impl_(std::make_unique<Impl>(options, plan, target, connector, heads, source)) {}
 
 LoadDriver::~LoadDriver() = default;
 
@@ -311,12 +318,12 @@ DriveSummary LoadDriver::run(Recorder& recorder, std::chrono::milliseconds tick_
   auto& d = *impl_;
   const auto& o = d.options;
   d.recorder = &recorder;
-  d.files = planned_files(o);
+  d.files = d.plan.files;
   d.origin = Clock::now();
   d.last_finish = d.origin;
   auto timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
   const auto connections_per_lane = std::max(1u, o.part_concurrency);
-  for (unsigned i = 0; i < std::max(1u, o.concurrency); ++i) {
+  for (unsigned i = 0; i < std::max(1u, d.plan.concurrency); ++i) {
     auto lane = std::make_unique<Lane>(asio::make_strand(d.io));
     for (unsigned c = 0; c < connections_per_lane; ++c)
       lane->connections.push_back(std::make_shared<PartConnection>(
@@ -328,15 +335,15 @@ DriveSummary LoadDriver::run(Recorder& recorder, std::chrono::milliseconds tick_
   d.work.emplace(d.io.get_executor());
 
   // Start: every lane at once (closed), or the arrival clock (open).
-  if (o.rate_per_s) {
-    d.schedule_arrivals(std::make_shared<PoissonSchedule>(*o.rate_per_s, o.seed));
+  if (d.open_model()) {
+    d.schedule_arrivals(std::make_shared<PoissonSchedule>(*d.plan.rate_per_s, d.plan.schedule_seed));
   } else {
     std::unique_lock lock(d.mutex);
     while (!d.idle_lanes.empty() && (!d.files || d.next_file < *d.files)) {
       Lane* lane = d.idle_lanes.back();
       d.idle_lanes.pop_back();
       ++d.busy_lanes;
-      d.start_upload(*lane, Arrival{d.next_file++, d.origin});
+      d.start_upload(*lane, d.next_arrival(d.origin));
     }
     d.maybe_end(lock);
   }
@@ -360,7 +367,7 @@ DriveSummary LoadDriver::run(Recorder& recorder, std::chrono::milliseconds tick_
 
   // Lanes are strands, so threads beyond the number of connections would idle.
   const unsigned threads =
-      std::clamp(o.concurrency * connections_per_lane, 1u, std::max(1u, std::thread::hardware_concurrency()));
+      std::clamp(d.plan.concurrency * connections_per_lane, 1u, std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&d] { d.io.run(); });
   d.io.run();

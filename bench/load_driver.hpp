@@ -12,6 +12,7 @@
 #include "bench/http_target.hpp"
 #include "bench/recorder.hpp"
 #include "bench/request_head.hpp"
+#include "bench/shard_plan.hpp"
 #include "net/connector.hpp"
 
 namespace partcheck::bench {
@@ -27,9 +28,11 @@ struct DriveSummary {
 class LoadDriver {
  public:
   // Every connection is made by `connector` (resolved already) and its
-  // requests by `heads`; both outlive the driver.
-  LoadDriver(const BenchOptions& options, const HttpTarget& target, const net::Connector& connector,
-             const RequestHeads& heads, const BodySource& source);
+  // requests by `heads`; both outlive the driver. `plan` is what this process
+  // runs: its files (by global index), lanes, rate and arrival seed; the
+  // options' own files, concurrency and rate are the whole run's.
+  LoadDriver(const BenchOptions& options, const ShardPlan& plan, const HttpTarget& target,
+             const net::Connector& connector, const RequestHeads& heads, const BodySource& source);
   ~LoadDriver();
 
   // Runs to the end of the workload; `tick` is called about every
@@ -42,7 +45,7 @@ class LoadDriver {
   std::unique_ptr<Impl> impl_;
 };
 
-// Files the run will upload when it is bounded by count (else nullopt).
+// Files the whole run will upload when it is bounded by count (else nullopt).
 std::optional<std::uint64_t> planned_files(const BenchOptions& options);
 
 }  // namespace partcheck::bench
