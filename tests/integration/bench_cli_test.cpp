@@ -157,3 +157,180 @@ TEST(BenchCli, ASourceFileWithDigestVerificationGoesThroughTheBuffer) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("digest: 2 checked, 0 mismatches"), std::string::npos) << r.out;
 }
+
+// ---- shards, --out -, --start-at, --samples --------------------------------
+
+#include <ctime>
+#include <map>
+#include <sstream>
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// "2026-12-01T06:00:00.250Z" (as ShardInfo writes it) in Unix seconds.
+double unix_of(const std::string& iso) {
+  std::tm tm{};
+  int millis = 0;
+  EXPECT_EQ(std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                        &tm.tm_min, &tm.tm_sec, &millis),
+            7)
+      << iso;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<double>(timegm(&tm)) + millis / 1000.0;
+}
+
+}  // namespace
+
+TEST(BenchCli, AShardRecordsItsSliceAndTheWholeRunAsConfig) {
+  TempDir dir;
+  const auto out = (dir.path() / "r.json").string();
+  auto r = bench({"--shard", "1/3", "--files", "5", "--concurrency", "3", "--file-size", "6MiB", "--part-size", "5MiB",
+                  "--run-id", "nightly-7", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = read_json(out);
+  EXPECT_EQ(j["config"]["files"], 5) << "config is the whole run";
+  EXPECT_EQ(j["config"]["concurrency"], 3);
+  const auto& s = j["shard"];
+  EXPECT_EQ(s["index"], 1);
+  EXPECT_EQ(s["count"], 3);
+  EXPECT_EQ(s["run_id"], "nightly-7");
+  EXPECT_EQ(s["files"], 2) << "files 1 and 4 of 0..4";
+  EXPECT_EQ(s["concurrency"], 1);
+  EXPECT_EQ(s["first_file_index"], 1);
+  EXPECT_TRUE(s["start_at"].is_null());
+  EXPECT_EQ(s["late_start_s"], 0.0);
+  EXPECT_EQ(j["totals"]["uploads"], 2);
+  EXPECT_EQ(j["totals"]["bytes"], 2u * (6u << 20));
+  EXPECT_GT(j["window_start_unix_s"].get<double>(), 1.7e9);
+}
+
+TEST(BenchCli, ShardsMovingIntoOneDirectoryNameTheirFilesApart) {
+  // File names carry the global index: the shards of one run never take each other's names.
+  ServerProcess server({"--listen", "127.0.0.1:0", "--storage", "memory", "--quiet"});
+  TempDir dir;
+  std::uint64_t uploads = 0, checked = 0;
+  for (const char* shard : {"0/2", "1/2"}) {
+    const auto out = (dir.path() / "r.json").string();
+    auto r = bench({"--target", server.url(), "--api-key", server.api_key(), "--directory-id", server.root_dir_id(),
+                    "--shard", shard, "--files", "5", "--concurrency", "2", "--file-size", "6MiB", "--part-size",
+                    "5MiB", "--verify", "download", "--seed", "4", "--out", out, "--threshold", "errors==0"});
+    ASSERT_EQ(r.exit_code, 0) << shard << r.out << r.err;
+    auto j = read_json(out);
+    uploads += j["totals"]["uploads"].get<std::uint64_t>();
+    checked += j["verification"]["checked"].get<std::uint64_t>();
+    EXPECT_EQ(j["verification"]["mismatches"], 0) << "bodies are those of the global index: " << j["verification"];
+  }
+  EXPECT_EQ(uploads, 5u);
+  EXPECT_GE(checked, 2u);
+}
+
+TEST(BenchCli, OutDashPrintsOneJsonLineAndTheSummaryOnStderr) {
+  auto r = run_command(with({kPartcheck, "bench"}, with(kSmallRun, {"--out", "-"})));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.out;
+  auto j = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(j["schema"], "partcheck.bench/1");
+  EXPECT_EQ(j["totals"]["uploads"], 4);
+  EXPECT_TRUE(j["shard"].is_null());
+  EXPECT_NE(r.err.find("throughput"), std::string::npos) << r.err;
+}
+
+TEST(BenchCli, ShardsTakesTheIndexFromJobCompletionIndex) {
+  auto r = run_command(with({"env", "JOB_COMPLETION_INDEX=2", kPartcheck, "bench", "--quiet"},
+                            {"--shards", "3", "--files", "7", "--concurrency", "3", "--file-size", "6MiB",
+                             "--part-size", "5MiB", "--out", "-"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["shard"]["index"], 2);
+  EXPECT_EQ(j["shard"]["count"], 3);
+  EXPECT_EQ(j["shard"]["files"], 2) << "files 2 and 5 of 0..6";
+  EXPECT_EQ(j["totals"]["uploads"], 2);
+
+  auto unset = run_command({"env", "-u", "JOB_COMPLETION_INDEX", kPartcheck, "bench", "--shards", "3"});
+  EXPECT_EQ(unset.exit_code, 2) << unset.err;
+  EXPECT_NE(unset.err.find("JOB_COMPLETION_INDEX"), std::string::npos) << unset.err;
+  auto bad = run_command({"env", "JOB_COMPLETION_INDEX=3", kPartcheck, "bench", "--shards", "3"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("JOB_COMPLETION_INDEX '3'"), std::string::npos) << bad.err;
+}
+
+TEST(BenchCli, BadShardsAndStartTimesExitTwoWithAReason) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--shard", "4/4"}, "--shard 4/4"},
+      {{"--shard", "x"}, "I/N"},
+      {{"--shard", "0/0"}, "at least 1"},
+      {{"--shard", "0/4", "--files", "3", "--concurrency", "4"}, "--files 3 split over 4 shards"},
+      {{"--shard", "0/4", "--files", "8", "--concurrency", "2"}, "--concurrency 2 split over 4 shards"},
+      {{"--shard", "0/2", "--shards", "2"}, "--shard"},
+      {{"--shards", "0"}, "--shards"},
+      {{"--start-at", "tomorrow"}, "--start-at 'tomorrow'"},
+      {{"--start-at", "2026-12-01T06:00:00"}, "RFC 3339"},
+      {{"--start-at", "+90000s"}, "24 h"},
+      {{"--samples", "/nonexistent-dir/samples.txt"}, "--samples /nonexistent-dir/samples.txt"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto r = bench(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  }
+}
+
+TEST(BenchCli, StartAtWaitsForTheAgreedTime) {
+  // An external mock is up already, so the bench reaches it well within the two seconds.
+  ServerProcess server({"--listen", "127.0.0.1:0", "--storage", "null", "--quiet"});
+  auto r = run_command(with({kPartcheck, "bench", "--target", server.url(), "--api-key", server.api_key()},
+                            with(kSmallRun, {"--start-at", "+2s", "--out", "-"})));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("waiting until"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& s = j["shard"];
+  ASSERT_TRUE(s.is_object()) << j;
+  EXPECT_EQ(s["index"], 0);
+  EXPECT_EQ(s["count"], 1);
+  EXPECT_EQ(s["run_id"], "+2s") << "the --start-at text, without --run-id";
+  EXPECT_EQ(s["late_start_s"], 0.0);
+  ASSERT_TRUE(s["start_at"].is_string());
+  // The window opens at the agreed time, not before (start_at is written to the millisecond, rounded down).
+  EXPECT_GE(j["window_start_unix_s"].get<double>(), unix_of(s["start_at"]));
+}
+
+TEST(BenchCli, SamplesHoldEveryValueOfTheHistograms) {
+  TempDir dir;
+  const auto out = (dir.path() / "r.json").string();
+  const auto samples = (dir.path() / "samples.txt").string();
+  auto r = bench(with(kSmallRun, {"--move", "--concurrency", "2", "--out", out, "--samples", samples}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = read_json(out);
+  std::map<std::string, std::uint64_t> lines;
+  std::map<std::string, std::pair<double, double>> range;  // min, max per histogram
+  std::uint64_t total = 0;
+  for (const auto& line : lines_of(partcheck::testing::read_text_file(samples))) {
+    std::istringstream in(line);
+    std::string name, extra;
+    double seconds = -1;
+    ASSERT_TRUE(in >> name >> seconds) << line;
+    EXPECT_FALSE(in >> extra) << line;
+    auto [it, first] = range.try_emplace(name, seconds, seconds);
+    it->second = {std::min(it->second.first, seconds), std::max(it->second.second, seconds)};
+    ++lines[name];
+    ++total;
+  }
+  std::uint64_t counted = 0;
+  for (const auto& [name, h] : j["histograms"].items()) {
+    EXPECT_EQ(lines[name], h["count"].get<std::uint64_t>()) << name;
+    EXPECT_DOUBLE_EQ(range[name].first, h["min"].get<double>()) << name;
+    EXPECT_DOUBLE_EQ(range[name].second, h["max"].get<double>()) << name;
+    counted += h["count"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(total, counted);
+  EXPECT_EQ(lines["move"], 4u);
+  EXPECT_EQ(lines.size(), j["histograms"].size());
+}
