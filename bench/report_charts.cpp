@@ -168,6 +168,11 @@ std::string shard_throughput_chart(const std::vector<ShardRow>& rows, const std:
   // Labels of narrow bands would run into each other: name every n-th shard.
   const std::size_t label_every = static_cast<std::size_t>(std::ceil(60.0 / band));
   std::string out = open_svg(f, "Throughput per shard") + y_axis(f, y_max, "MiB/s", false);
+  // Behind the bars: seen between them, never across a bar's label.
+  const auto level = [&](double v) { return f.plot_bottom() - v / y_max * f.plot_h(); };
+  out += line(f.left, level(mid), f.width - f.right, level(mid), "#f28e2b", "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
+  out += line(f.left, level(mid * kSlowShardFactor), f.width - f.right, level(mid * kSlowShardFactor), kFailColor,
+              "stroke-width=\"1.5\" stroke-dasharray=\"2 3\"");
   out += line(f.left, f.plot_bottom(), f.width - f.right, f.plot_bottom(), kAxisColor);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
@@ -182,13 +187,15 @@ std::string shard_throughput_chart(const std::vector<ShardRow>& rows, const std:
     out += rect(x - bar / 2, f.plot_bottom() - h, bar, h, is_slow ? kFailColor : kBarColor, tip);
     if (i % label_every == 0) {
       out += text(x, f.plot_bottom() + 16, "shard " + std::to_string(row.index));
-      if (bar >= 40) out += text(x, f.plot_bottom() - h - 6, format_rate(row.totals.throughput_bytes_per_s));
+      // The value inside the top of the bar when it fits there.
+      if (bar >= 40 && h >= 24)
+        out += "<text x=\"" + num(x) + "\" y=\"" + num(f.plot_bottom() - h + 16) +
+               "\" text-anchor=\"middle\" fill=\"#ffffff\" font-weight=\"600\">" +
+               html_escape(format_rate(row.totals.throughput_bytes_per_s)) + "</text>\n";
+      else if (bar >= 40)
+        out += text(x, f.plot_bottom() - h - 6, format_rate(row.totals.throughput_bytes_per_s));
     }
   }
-  const auto level = [&](double v) { return f.plot_bottom() - v / y_max * f.plot_h(); };
-  out += line(f.left, level(mid), f.width - f.right, level(mid), "#f28e2b", "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
-  out += line(f.left, level(mid * kSlowShardFactor), f.width - f.right, level(mid * kSlowShardFactor), kFailColor,
-              "stroke-width=\"1.5\" stroke-dasharray=\"2 3\"");
   // The legend sits above the plot so it never covers a bar.
   out += line(f.left, 14, f.left + 20, 14, "#f28e2b", "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
   out += text(f.left + 26, 18, "median " + format_rate(mid * kMiB), "start", "font-weight=\"600\"");

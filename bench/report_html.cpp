@@ -48,7 +48,7 @@ svg { width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafbfc; }
 .pass { color: var(--ok); font-weight: 600; }
 .fail { color: var(--bad); font-weight: 600; }
@@ -216,8 +216,11 @@ std::string shards_section(const BenchResult& r) {
                     "<p class=\"caption\">Each shard's throughput over its own measured window; red: below " +
                     number(kSlowShardFactor, "%g") + " x the shards' median. Window offset: when its window began "
                     "after the earliest shard's.</p>\n";
-  out += "<table>\n<tr><th>shard</th><th>host</th><th>throughput</th><th>uploads</th><th>failed</th><th>errors</th>"
-         "<th>late start</th><th>window offset</th><th>CPU</th><th>peak RSS</th><th>p99 part</th><th></th></tr>\n";
+  out += "<table>\n<tr><th>shard</th><th>host</th>";
+  for (const char* name : {"throughput", "uploads", "failed", "errors", "late start", "window offset", "CPU", "peak RSS",
+                           "p99 part"})
+    out += std::string("<th class=\"num\">") + name + "</th>";
+  out += "<th></th></tr>\n";
   for (std::size_t i = 0; i < r.shards.size(); ++i) {
     const auto& row = r.shards[i];
     auto cell = [](const std::string& text) { return "<td class=\"num\">" + html_escape(text) + "</td>"; };
