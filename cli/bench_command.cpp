@@ -135,6 +135,9 @@ bench::BenchOptions to_options(const RawFlags& f) {
   o.transport_flags = [transport = f.transport](net::ClientSettings& s) { apply_transport_flags(transport, s); };
   o.quiet = f.quiet;
   o.progress_tty = ::isatty(STDERR_FILENO) == 1;
+  if (!f.shard.empty() && f.shards_given)
+    usage_error("--shard and --shards exclude each other: --shard I/N names the index, --shards N reads it from "
+                "JOB_COMPLETION_INDEX");
   try {
     if (!f.shard.empty()) o.shard = bench::parse_shard(f.shard);
     else if (f.shards_given) o.shard = bench::shard_from_job_index(f.shards, std::getenv("JOB_COMPLETION_INDEX"));
@@ -234,15 +237,18 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--timeout", flags->timeout, "Timeout of each network step")->capture_default_str();
   cmd->add_option("--io-buffer", flags->io_buffer, "Body bytes per socket write")->capture_default_str();
   cmd->add_flag("--quiet", flags->quiet, "No progress output");
-  auto* shard = cmd->add_option("--shard", flags->shard,
-                                "Run shard I of N (0-based, e.g. 0/4); --files, --concurrency and --rate are the whole run's");
+  cmd->add_option("--shard", flags->shard,
+                                "Run shard I of N (0-based, e.g. 0/4); --files, --concurrency and --rate are the whole run's")
+                    ->type_name("I/N");
   auto* shards = cmd->add_option("--shards", flags->shards,
                                  "Run one of N shards, its index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)")
-                     ->excludes(shard);
+                     ->type_name("N");
   cmd->add_option("--start-at", flags->start_at,
-                  "Check the target, then start the load at this time: RFC 3339 (2026-12-01T06:00:00Z) or +N s from now");
-  cmd->add_option("--run-id", flags->run_id, "Label shared by the shards of one run (default: the --start-at text)");
-  cmd->add_option("--samples", flags->samples, "Write every latency sample, '<histogram> <seconds>' per line, to FILE");
+                  "Check the target, then start the load at this time: RFC 3339 (2026-12-01T06:00:00Z) or +Ns from now")
+      ->type_name("TIME");
+  cmd->add_option("--run-id", flags->run_id, "Label shared by the shards of one run (default: the --start-at text)")->type_name("ID");
+  cmd->add_option("--samples", flags->samples, "Write every latency sample, '<histogram> <seconds>' per line, to FILE")
+      ->type_name("FILE");
   add_transport_flags(*cmd, flags->transport);
   cmd->callback([flags, shards] {
     flags->shards_given = shards->count() > 0;
