@@ -73,7 +73,7 @@ printf '%-6s %14s %14s %8s\n' round single_MiB/s shards_MiB/s ratio
 for ((round = 1; round <= ROUNDS; round++)); do
   single=$(run_single)
   shards=$(run_shards)
-  ratio=$(awk -v a="$shards" -v b="$single" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }')
+  ratio=$(awk -v a="$shards" -v b="$single" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
   ratios+=("$ratio")
   awk -v r="$round" -v a="$single" -v b="$shards" -v q="$ratio" \
     'BEGIN { printf "%-6s %14.1f %14.1f %8s\n", r, a / 1048576, b / 1048576, q }'
