@@ -15,7 +15,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config ca-certificates
   libboost1.81-dev libboost-program-options1.81-dev
   libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
-  libssl-dev libxxhash-dev
+  libssl-dev libxxhash-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # What the tests, benchmarks and reports drive besides the build.

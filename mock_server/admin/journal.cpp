@@ -85,10 +85,14 @@ void Journal::record(RequestRecord record) {
     if (is_secret_header(name)) value = kept_header_value(name, value);
     keep_as_utf8(value);
   }
+  RequestRecord evicted;  // freed after the lock: its strings are a dozen free() calls
   std::lock_guard lock(mutex_);
   ++sequence_;
   if (capacity_ == 0) return;
-  if (entries_.size() == capacity_) entries_.pop_front();
+  if (entries_.size() == capacity_) {
+    evicted = std::move(entries_.front());
+    entries_.pop_front();
+  }
   entries_.push_back(std::move(record));
 }
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/short_mutex.hpp"
 #include "mock_server/admin/request_record.hpp"
 
 namespace partcheck::mock {
@@ -28,7 +29,7 @@ class Journal {
 
  private:
   std::size_t capacity_;
-  mutable std::mutex mutex_;
+  mutable ShortMutex mutex_;
   std::deque<RequestRecord> entries_;
   std::uint64_t sequence_ = 0;
 };

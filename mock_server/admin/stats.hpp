@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/short_mutex.hpp"
 #include "mock_server/admin/request_record.hpp"
 
 namespace partcheck::mock {
@@ -27,7 +28,7 @@ class Stats {
  private:
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point since_ = std::chrono::system_clock::now();  // start or last clear()
-  mutable std::mutex mutex_;
+  mutable ShortMutex mutex_;
   std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0, parts_ = 0, uploads_completed_ = 0;
   std::uint64_t connections_refused_ = 0, tls_handshake_failures_ = 0;
   std::map<int, std::uint64_t> by_status_;

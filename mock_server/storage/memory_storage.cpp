@@ -39,7 +39,7 @@ class MemoryPartWriter final : public PartWriter {
 
 class MemoryReader final : public ContentReader {
  public:
-  MemoryReader(std::mutex& mutex, std::shared_ptr<MemoryStorage::Bytes> bytes)
+  MemoryReader(ShortMutex& mutex, std::shared_ptr<MemoryStorage::Bytes> bytes)
       : mutex_(mutex), bytes_(std::move(bytes)) {}
   std::uint64_t size() const override {
     std::lock_guard lock(mutex_);
@@ -54,7 +54,7 @@ class MemoryReader final : public ContentReader {
   }
 
  private:
-  std::mutex& mutex_;
+  ShortMutex& mutex_;
   std::shared_ptr<MemoryStorage::Bytes> bytes_;
 };
 

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "common/short_mutex.hpp"
 #include "mock_server/storage/storage_backend.hpp"
 #include "mock_server/storage/uuid_key.hpp"
 
@@ -50,7 +51,7 @@ class MemoryStorage final : public StorageBackend {
 
   const std::uint64_t max_bytes_;
   std::uint64_t held_ = 0;      // bytes in uploads_ and files_ plus buffered parts, under mutex_
-  mutable std::mutex mutex_;  // guards the maps and every Bytes in them
+  mutable ShortMutex mutex_;  // guards the maps and every Bytes in them
   UuidKeyedMap<std::shared_ptr<Bytes>> uploads_;
   UuidKeyedMap<std::shared_ptr<Bytes>> files_;
 };

@@ -4,6 +4,7 @@
 // (409 ContentNotStored) and no bytes can be read back.
 #include <mutex>
 
+#include "common/short_mutex.hpp"
 #include "mock_server/storage/storage_backend.hpp"
 #include "mock_server/storage/uuid_key.hpp"
 
@@ -36,7 +37,7 @@ class NullStorage final : public StorageBackend {
   std::uint64_t file_size(const std::string& file_id) const;
 
  private:
-  mutable std::mutex mutex_;
+  mutable ShortMutex mutex_;
   // A load test holds one entry per upload here: 24 bytes each, not a tree
   // node with a 36-character string.
   UuidKeyedMap<std::uint64_t> uploads_;

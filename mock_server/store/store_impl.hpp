@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "common/short_mutex.hpp"
 #include "mock_server/store/catalog.hpp"
 #include "mock_server/store/expiry.hpp"
 #include "mock_server/store/persistence.hpp"
@@ -25,7 +26,7 @@ struct StoreCore {
   bool persistent = false;  // disk storage: metadata goes to the data dir too
   SyncGroup* sync = nullptr;  // FsyncPolicy::Always: the data dir's group flush, for the metadata
 
-  mutable std::mutex mutex;
+  mutable ShortMutex mutex;
   Catalog catalog;
   std::uint64_t catalog_version = 0;
   UploadTable uploads;  // by UploadRecord::key
