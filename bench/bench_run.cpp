@@ -16,6 +16,7 @@
 #include "bench/shard_plan.hpp"
 #include "bench/summary.hpp"
 #include "bench/units.hpp"
+#include "common/iso_time.hpp"
 #include "contract/part_plan.hpp"
 #include "net/connector.hpp"
 
@@ -118,13 +119,13 @@ ShardPlan plan_of(const BenchOptions& o) {
 double wait_for_start(SystemTime start_at, bool quiet, std::ostream& log) {
   const auto now = std::chrono::system_clock::now();
   if (start_at > now && !quiet)
-    log << "waiting until " << format_utc_ms(start_at) << " (--start-at, "
+    log << "waiting until " << iso8601_utc(start_at) << " (--start-at, "
         << format_fixed(std::chrono::duration<double>(start_at - now).count(), 1) << " s) to start the load\n"
         << std::flush;
   std::this_thread::sleep_until(start_at);
   const double late_s = std::chrono::duration<double>(std::chrono::system_clock::now() - start_at).count();
   if (late_s <= kLateShardStart_s) return 0;
-  log << "warning: the load starts " << format_fixed(late_s, 3) << " s after --start-at " << format_utc_ms(start_at)
+  log << "warning: the load starts " << format_fixed(late_s, 3) << " s after --start-at " << iso8601_utc(start_at)
       << "; this shard's window is not aligned with the others' (start the shards earlier, or set --start-at later)\n";
   return late_s;
 }
@@ -138,7 +139,7 @@ ShardInfo shard_info(const BenchOptions& o, const ShardPlan& plan, double late_s
   s.concurrency = plan.concurrency;
   s.rate_per_s = plan.rate_per_s;
   s.first_file_index = plan.file_index(0);
-  if (o.start_at) s.start_at = format_utc_ms(*o.start_at);
+  if (o.start_at) s.start_at = iso8601_utc(*o.start_at);
   s.late_start_s = late_start_s;
   return s;
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/iso_time.hpp"
+
 namespace partcheck::bench {
 
 namespace {
@@ -40,72 +42,6 @@ std::string shards_from(std::uint64_t first, unsigned count) {
   throw std::invalid_argument("--start-at '" + std::string(text) +
                               "': expected an RFC 3339 time such as 2026-12-01T06:00:00Z (fractional seconds and an "
                               "offset such as +01:00 allowed) or seconds from now such as +30s");
-}
-
-// Reads a fixed-width field of digits at `at`; advances it.
-int digits(std::string_view text, std::size_t& at, std::size_t width, std::string_view whole) {
-  if (at + width > text.size()) bad_start(whole);
-  int value = 0;
-  for (std::size_t i = 0; i < width; ++i) {
-    const char c = text[at + i];
-    if (c < '0' || c > '9') bad_start(whole);
-    value = value * 10 + (c - '0');
-  }
-  at += width;
-  return value;
-}
-
-void expect(std::string_view text, std::size_t& at, std::string_view allowed, std::string_view whole) {
-  if (at >= text.size() || allowed.find(text[at]) == std::string_view::npos) bad_start(whole);
-  ++at;
-}
-
-SystemTime parse_rfc3339(std::string_view t) {
-  std::size_t at = 0;
-  const int year = digits(t, at, 4, t);
-  expect(t, at, "-", t);
-  const int month = digits(t, at, 2, t);
-  expect(t, at, "-", t);
-  const int day = digits(t, at, 2, t);
-  expect(t, at, "Tt ", t);  // RFC 3339 allows a space for readability
-  const int hour = digits(t, at, 2, t);
-  expect(t, at, ":", t);
-  const int minute = digits(t, at, 2, t);
-  expect(t, at, ":", t);
-  const int second = digits(t, at, 2, t);
-  std::chrono::nanoseconds fraction{0};
-  if (at < t.size() && t[at] == '.') {
-    ++at;
-    const std::size_t first = at;
-    long long scale = 100'000'000;  // nanoseconds of the first digit; digits past the ninth are below the clock's
-    while (at < t.size() && t[at] >= '0' && t[at] <= '9') {
-      fraction += std::chrono::nanoseconds((t[at] - '0') * scale);
-      scale /= 10;
-      ++at;
-    }
-    if (at == first) bad_start(t);
-  }
-  std::chrono::minutes offset{0};
-  if (at < t.size() && (t[at] == 'Z' || t[at] == 'z')) {
-    ++at;
-  } else if (at < t.size() && (t[at] == '+' || t[at] == '-')) {
-    const int sign = t[at] == '-' ? -1 : 1;
-    ++at;
-    const int oh = digits(t, at, 2, t);
-    expect(t, at, ":", t);
-    const int om = digits(t, at, 2, t);
-    if (oh > 23 || om > 59) bad_start(t);
-    offset = std::chrono::minutes(sign * (oh * 60 + om));
-  } else {
-    bad_start(t);  // RFC 3339 requires the offset: a local time would differ between machines
-  }
-  if (at != t.size()) bad_start(t);
-  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 59) bad_start(t);
-  const auto local = std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                     std::chrono::seconds(second) + fraction;
-  return SystemTime(duration_cast<SystemTime::duration>((local - offset).time_since_epoch()));
 }
 
 }  // namespace
@@ -183,32 +119,18 @@ SystemTime parse_start_at(std::string_view text, SystemTime now) {
       throw std::invalid_argument("--start-at " + std::string(text) + " is more than 24 h from now");
     at = now + duration_cast<SystemTime::duration>(duration<double>(seconds));
   } else {
-    at = parse_rfc3339(text);
+    const auto parsed = parse_rfc3339(text);
+    if (!parsed) bad_start(text);
+    at = *parsed;
   }
   const double away_s = duration<double>(at - now).count();
   if (std::abs(away_s) > kMaxStartDistance_s) {
     char hours[32];
     std::snprintf(hours, sizeof hours, "%.1f h", std::abs(away_s) / 3600);
     throw std::invalid_argument("--start-at " + std::string(text) + " is " + hours + (away_s > 0 ? " ahead of" : " before") +
-                                " this machine's clock (" + format_utc_ms(now) + "); it must be within 24 h of now");
+                                " this machine's clock (" + iso8601_utc(now) + "); it must be within 24 h of now");
   }
   return at;
-}
-
-std::string format_utc_ms(SystemTime time) {
-  using namespace std::chrono;
-  const auto millis = floor<milliseconds>(time);
-  const auto days = floor<std::chrono::days>(millis);
-  const year_month_day date{days};
-  const hh_mm_ss clock_time{millis - days};
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<long long>(clock_time.hours().count()),
-                static_cast<long long>(clock_time.minutes().count()),
-                static_cast<long long>(clock_time.seconds().count()),
-                static_cast<long long>(clock_time.subseconds().count()));
-  return text;
 }
 
 double unix_seconds(SystemTime time) { return duration<double>(time.time_since_epoch()).count(); }

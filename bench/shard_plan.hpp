@@ -67,9 +67,6 @@ using SystemTime = std::chrono::system_clock::time_point;
 // than 24 h from `now`, either way, is refused.
 SystemTime parse_start_at(std::string_view text, SystemTime now);
 
-// ISO 8601 in UTC with milliseconds, "2026-12-01T06:00:00.000Z".
-std::string format_utc_ms(SystemTime time);
-
 // Unix seconds with the clock's full resolution.
 double unix_seconds(SystemTime time);
 

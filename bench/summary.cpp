@@ -153,4 +153,13 @@ void write_junit(const BenchResult& r, const std::string& path) {
   if (!out) throw std::runtime_error("--junit " + path + ": write failed");
 }
 
+void print_failures(const BenchResult& result, std::ostream& out) {
+  for (const auto& g : result.gates)
+    if (!g.passed)
+      out << "gate broken: " << g.expression
+          << (g.actual ? " (actual " + std::to_string(*g.actual) + ")" : " (unknown or unmeasured metric)") << "\n";
+  if (result.verification.mismatches)
+    out << "verification: " << result.verification.mismatches << " file(s) differ from the bytes sent\n";
+}
+
 }  // namespace partcheck::bench

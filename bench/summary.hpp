@@ -17,6 +17,10 @@ void print_summary(const BenchResult& result, std::ostream& out);
 // RSS, p99 part latency), the slow ones marked SLOW (bench/merge.hpp).
 void print_shard_table(const std::vector<ShardRow>& rows, std::ostream& out);
 
+// Why a run did not pass (bench_run.hpp run_passed): each broken gate with
+// its actual value, and the count of files that differ. Nothing when it passed.
+void print_failures(const BenchResult& result, std::ostream& out);
+
 // "TLSv1.3 TLS_AES_256_GCM_SHA384, 4 handshakes; proxy http://p:3128", or
 // "plain HTTP, direct": the summary's and the HTML report's words.
 std::string describe_transport(const TransportFacts& transport);

@@ -189,12 +189,7 @@ void run(const RawFlags& flags) {
     throw CLI::RuntimeError(kExitUsage);
   }
   if (!bench::run_passed(result)) {
-    for (const auto& g : result.gates)
-      if (!g.passed)
-        std::cerr << "gate broken: " << g.expression
-                  << (g.actual ? " (actual " + std::to_string(*g.actual) + ")" : " (unknown or unmeasured metric)") << "\n";
-    if (result.verification.mismatches)
-      std::cerr << "verification: " << result.verification.mismatches << " file(s) differ from the bytes sent\n";
+    bench::print_failures(result, std::cerr);
     throw CLI::RuntimeError(kExitFailed);
   }
 }

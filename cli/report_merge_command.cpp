@@ -125,12 +125,7 @@ void run_merge(const MergeArgs& args) {
     usage_error(e.what());
   }
   if (!bench::run_passed(merged)) {
-    for (const auto& g : merged.gates)
-      if (!g.passed)
-        std::cerr << "gate broken: " << g.expression
-                  << (g.actual ? " (actual " + std::to_string(*g.actual) + ")" : " (unknown or unmeasured metric)") << "\n";
-    if (merged.verification.mismatches)
-      std::cerr << "verification: " << merged.verification.mismatches << " file(s) differ from the bytes sent\n";
+    bench::print_failures(merged, std::cerr);
     throw CLI::RuntimeError(kExitFailed);
   }
 }

@@ -17,7 +17,7 @@
 #include "contract/error_code.hpp"
 #include "contract/utf8.hpp"
 #include "contract/uuid.hpp"
-#include "mock_server/admin/iso_time.hpp"
+#include "common/iso_time.hpp"
 #include "mock_server/admin/probe.hpp"
 #include "mock_server/admin/store_views.hpp"
 #include "mock_server/failure.hpp"

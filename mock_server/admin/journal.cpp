@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "common/text_escape.hpp"
-#include "mock_server/admin/iso_time.hpp"
+#include "common/iso_time.hpp"
 
 namespace partcheck::mock {
 namespace {

@@ -1,6 +1,6 @@
 #include "mock_server/admin/stats.hpp"
 
-#include "mock_server/admin/iso_time.hpp"
+#include "common/iso_time.hpp"
 
 namespace partcheck::mock {
 

@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "contract/byte_size.hpp"
-#include "mock_server/admin/iso_time.hpp"
+#include "common/iso_time.hpp"
 
 namespace partcheck::mock {
 

@@ -7,6 +7,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "common/iso_time.hpp"
 #include "contract/uuid.hpp"
 #include "mock_server/http/request_target.hpp"
 #include "mock_server/http/router.hpp"
@@ -33,20 +34,6 @@ std::optional<std::string> header(const nlohmann::json& headers, std::string_vie
 }
 
 }  // namespace
-
-std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0, used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &year, &month, &day, &hour, &minute, &second, &millis,
-                  &used) != 7 ||
-      static_cast<std::size_t>(used) != text.size())
-    return std::nullopt;
-  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60 || hour < 0 || minute < 0 || second < 0 || millis < 0)
-    return std::nullopt;
-  return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-         std::chrono::seconds(second) + std::chrono::milliseconds(millis);
-}
 
 std::string ClientRequest::identity() const {
   return method + " " + target + (content_range ? " " + *content_range : std::string());
@@ -102,7 +89,7 @@ std::vector<ClientRequest> client_requests(const nlohmann::json& journal, std::u
     if (entry.contains("faults") && entry["faults"].is_array())
       for (const auto& id : entry["faults"])
         if (id.is_string()) r.faults.push_back(id.get<std::string>());
-    if (auto time = parse_iso8601_utc(entry.value("time", std::string())))
+    if (auto time = parse_rfc3339(entry.value("time", std::string())))
       r.at_ms = std::max(0.0, std::chrono::duration<double, std::milli>(*time - started).count());
     out.push_back(std::move(r));
   }

@@ -50,7 +50,4 @@ struct ClientRequest {
 std::vector<ClientRequest> client_requests(const nlohmann::json& journal, std::uint64_t after_seq,
                                            std::chrono::system_clock::time_point started);
 
-// "2026-01-31T12:00:00.250Z" -> time point; nullopt when it is not that form.
-std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(const std::string& text);
-
 }  // namespace partcheck::runner::client

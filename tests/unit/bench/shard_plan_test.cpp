@@ -1,3 +1,4 @@
+#include "common/iso_time.hpp"
 #include "bench/shard_plan.hpp"
 
 #include <gtest/gtest.h>
@@ -187,9 +188,9 @@ TEST(StartAt, RefusesTimesMoreThanADayAway) {
 }
 
 TEST(StartAt, FormatsUtcWithMilliseconds) {
-  EXPECT_EQ(format_utc_ms(kNow + milliseconds(250)), "2026-12-01T06:00:00.250Z");
-  EXPECT_EQ(format_utc_ms(sys_days{year{2028} / 2 / 29} + hours(23) + minutes(59) + seconds(59) + microseconds(999999)),
+  EXPECT_EQ(partcheck::iso8601_utc(kNow + milliseconds(250)), "2026-12-01T06:00:00.250Z");
+  EXPECT_EQ(partcheck::iso8601_utc(sys_days{year{2028} / 2 / 29} + hours(23) + minutes(59) + seconds(59) + microseconds(999999)),
             "2028-02-29T23:59:59.999Z");
   EXPECT_DOUBLE_EQ(unix_seconds(SystemTime{} + milliseconds(1500)), 1.5);
-  EXPECT_EQ(parse_start_at(format_utc_ms(kNow + milliseconds(7)), kNow), kNow + milliseconds(7));
+  EXPECT_EQ(parse_start_at(partcheck::iso8601_utc(kNow + milliseconds(7)), kNow), kNow + milliseconds(7));
 }

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mock_server/admin/iso_time.hpp"
+#include "common/iso_time.hpp"
 
 using namespace partcheck::mock;
 
@@ -134,9 +134,9 @@ TEST(Journal, BytesThatAreNotUtf8AreKeptEscaped) {
 
 TEST(IsoTime, FormatsUtcWithMilliseconds) {
   using namespace std::chrono;
-  EXPECT_EQ(iso8601_utc(sys_days{year{1999} / 12 / 31} + hours(23) + minutes(59) + seconds(59) + milliseconds(999)),
+  EXPECT_EQ(partcheck::iso8601_utc(sys_days{year{1999} / 12 / 31} + hours(23) + minutes(59) + seconds(59) + milliseconds(999)),
             "1999-12-31T23:59:59.999Z");
-  EXPECT_EQ(iso8601_utc(sys_days{year{2028} / 2 / 29}), "2028-02-29T00:00:00.000Z");
+  EXPECT_EQ(partcheck::iso8601_utc(sys_days{year{2028} / 2 / 29}), "2028-02-29T00:00:00.000Z");
   const std::regex shape(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
-  EXPECT_TRUE(std::regex_match(iso8601_utc(system_clock::now()), shape));
+  EXPECT_TRUE(std::regex_match(partcheck::iso8601_utc(system_clock::now()), shape));
 }

@@ -1,6 +1,7 @@
 // From the mock's journal to ClientRequest records: what the judge relies on
 // (which endpoint, which range, whether the client heard an answer), and the
 // command-line placeholders `partcheck client` fills in.
+#include "common/iso_time.hpp"
 #include "runner/client/client_requests.hpp"
 
 #include <chrono>
@@ -13,24 +14,28 @@ namespace partcheck::runner::client {
 namespace {
 
 using namespace std::chrono;
+using partcheck::parse_rfc3339;
 
 constexpr std::uint64_t MiB = 1024 * 1024;
 
 TEST(ClientRequestsTime, ParsesTheJournalsTimes) {
-  const auto t = parse_iso8601_utc("2026-01-31T12:00:00.250Z");
+  const auto t = parse_rfc3339("2026-01-31T12:00:00.250Z");
   ASSERT_TRUE(t.has_value());
   const sys_time<milliseconds> expected = sys_days(year(2026) / January / 31) + hours(12) + milliseconds(250);
   EXPECT_EQ(*t, expected);
-  const auto leap = parse_iso8601_utc("2028-02-29T23:59:59.999Z");
+  const auto leap = parse_rfc3339("2028-02-29T23:59:59.999Z");
   ASSERT_TRUE(leap.has_value());
   EXPECT_EQ(*leap, sys_days(year(2028) / March / 1) - milliseconds(1));
+  EXPECT_EQ(parse_rfc3339(partcheck::iso8601_utc(*leap)), leap) << "what the mock writes reads back";
+  EXPECT_EQ(parse_rfc3339("2026-01-31T13:00:00.250+01:00"), t) << "an offset";
+  EXPECT_EQ(parse_rfc3339("2026-01-31 12:00:00.25z"), t) << "RFC 3339's space and lower-case z";
 }
 
-TEST(ClientRequestsTime, RefusesOtherForms) {
-  for (const char* text : {"", "2026-01-31T12:00:00Z", "2026-01-31 12:00:00.250Z", "2026-01-31T12:00:00.250",
-                           "2026-01-31T12:00:00.250+01:00", "2026-01-31T12:00:00.250Zjunk", "2026-02-30T12:00:00.000Z",
-                           "2026-13-01T12:00:00.000Z", "yesterday"})
-    EXPECT_FALSE(parse_iso8601_utc(text).has_value()) << "'" << text << "'";
+TEST(ClientRequestsTime, RefusesWhatIsNotAnRfc3339Time) {
+  for (const char* text : {"", "2026-01-31T12:00:00.250", "2026-01-31T12:00:00.250Zjunk", "2026-02-30T12:00:00.000Z",
+                           "2026-13-01T12:00:00.000Z", "2026-01-31T24:00:00Z", "2026-01-31T12:00:00.Z",
+                           "2026-01-31T12:00:00+1:00", "yesterday"})
+    EXPECT_FALSE(parse_rfc3339(text).has_value()) << "'" << text << "'";
 }
 
 const auto kStarted = sys_days(year(2026) / January / 31) + hours(12);
