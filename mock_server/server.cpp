@@ -21,6 +21,7 @@
 #include "mock_server/admin/journal.hpp"
 #include "mock_server/admin/stats.hpp"
 #include "mock_server/failure.hpp"
+#include "mock_server/free_memory.hpp"
 #include "mock_server/http/listener.hpp"
 #include "mock_server/http/server_context.hpp"
 #include "mock_server/http/session.hpp"
@@ -37,6 +38,10 @@ using tcp = asio::ip::tcp;
 // In-flight requests get this long to finish once stop() is called.
 constexpr std::chrono::seconds kStopGrace{5};
 constexpr std::chrono::seconds kSweepInterval{1};
+// Every this many sweeps the allocator's free pages go back to the system
+// (free_memory.hpp): often enough that RSS tracks what is held, rarely
+// enough that its cost (a walk of the free spans) does not show.
+constexpr std::uint64_t kFreeMemoryEvery = 10;
 // Finishing a part with --fsync always waits in a group flush (SyncGroup):
 // each waiting completion holds a thread, so the pool must be about as large
 // as the concurrency for flushes to be shared. Otherwise two threads do.
@@ -125,6 +130,7 @@ struct Server::Impl {
   // Plain HTTP first when there is one; at most one of each kind.
   std::vector<std::shared_ptr<http::Listener>> listeners;
   std::optional<asio::steady_timer> sweeper;
+  std::uint64_t sweeps = 0;  // touched by the sweeper's handler only
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
@@ -149,12 +155,14 @@ struct Server::Impl {
     sweeper->async_wait([this](boost::system::error_code ec) {
       if (ec || context->stopping) return;
       // Removing expired uploads touches the disk: keep it off the io threads.
-      asio::post(blocking, [this] {
+      const bool release = ++sweeps % kFreeMemoryEvery == 0;
+      asio::post(blocking, [this, release] {
         try {
           store->sweep_expired();
         } catch (const std::exception&) {
           // The next sweep tries again; a failing disk shows up in requests too.
         }
+        if (release) return_free_memory();
       });
       sweep();
     });
