@@ -27,6 +27,14 @@ PosixFile::PosixFile(const std::filesystem::path& path, int flags, bool missing_
   if (fd_ < 0 && !(missing_ok && errno == ENOENT)) fail("cannot open", path);
 }
 
+PosixFile PosixFile::create_new(const std::filesystem::path& path) {
+  PosixFile file;
+  file.path_ = path;
+  file.fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (file.fd_ < 0 && errno != EEXIST) fail("cannot create", path);
+  return file;
+}
+
 PosixFile::~PosixFile() {
   if (fd_ >= 0) ::close(fd_);
 }

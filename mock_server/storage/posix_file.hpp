@@ -12,6 +12,9 @@ class PosixFile {
  public:
   PosixFile() = default;
   PosixFile(const std::filesystem::path& path, int flags, bool missing_ok = false);
+  // A new file, O_CREAT | O_EXCL, for writing: not open (is_open() false)
+  // when one is there already, so a caller needs no stat first.
+  static PosixFile create_new(const std::filesystem::path& path);
   ~PosixFile();
   PosixFile(PosixFile&& other) noexcept;
   PosixFile& operator=(PosixFile&& other) noexcept;

@@ -48,11 +48,10 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value, SyncGr
 // The first version of a file that is not there yet, in place (see
 // VersionedJsonFile::Torn): false when a file is there after all.
 bool write_json_new(const fs::path& path, const nlohmann::json& value, SyncGroup* sync) {
-  std::error_code ec;
-  if (fs::exists(path, ec) || ec) return false;
-  const auto text = dump_json(value);
   {
-    PosixFile file(path, O_WRONLY | O_CREAT | O_EXCL);
+    auto file = PosixFile::create_new(path);
+    if (!file.is_open()) return false;
+    const auto text = dump_json(value);
     file.write_at(0, std::as_bytes(std::span(text.data(), text.size())));
   }
   // Its bytes and its directory entry, with whatever else was written
